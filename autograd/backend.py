@@ -1,0 +1,130 @@
+"""Math on raw data and on graph nodes alike.
+
+Derivative rules are written once, in operators that Python floats (``Value``
+data), NumPy arrays (``Tensor`` data) and the graph-recording front ends all
+understand. Arithmetic operators need no help; the functions here supply the
+rest (``exp``, ``cos``, ``where``, ...) by dispatching on the argument's type:
+a float goes to :mod:`math` (with a clear error where the result is not a real
+number), an array to NumPy, and a ``Value`` or ``Tensor`` to its own method, so
+that the same rule records a graph when a higher-order derivative is asked for.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+
+class DomainError(ValueError):
+    """An operation was asked for a value outside its domain (log of -1, ...)."""
+
+
+def _domain(op: str, x: float, expected: str) -> DomainError:
+    return DomainError(f"{op}: got {x!r}, expected {expected}")
+
+
+def is_raw(x: Any) -> bool:
+    """True for data (float, int, ndarray, NumPy scalar), False for graph nodes."""
+    return isinstance(x, (float, int, np.ndarray, np.generic))
+
+
+def _f_exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(
+            f"exp: exp({x!r}) overflows a float (largest is about 1.8e308); "
+            "rescale the input or use a stable form such as logsumexp"
+        ) from None
+
+
+def _f_log(x: float) -> float:
+    if x <= 0.0:
+        raise _domain("log", x, "a positive number (log is undefined at 0 and below)")
+    return math.log(x)
+
+
+def _f_sqrt(x: float) -> float:
+    if x < 0.0:
+        raise _domain("sqrt", x, "a number >= 0")
+    return math.sqrt(x)
+
+
+def _f_sign(x: float) -> float:
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0 * x)
+
+
+def _dispatch(name: str, on_float: Any, on_array: Any) -> Any:
+    def fn(x: Any) -> Any:
+        if type(x) is float:
+            return on_float(x)
+        if isinstance(x, (np.ndarray, np.generic)):
+            return on_array(x)
+        if type(x) is int:
+            return on_float(float(x))
+        return getattr(x, name)()
+
+    fn.__name__ = name
+    fn.__doc__ = f"{name}(x) for a float, an ndarray, a Value or a Tensor."
+    return fn
+
+
+exp = _dispatch("exp", _f_exp, np.exp)
+log = _dispatch("log", _f_log, np.log)
+sqrt = _dispatch("sqrt", _f_sqrt, np.sqrt)
+sin = _dispatch("sin", math.sin, np.sin)
+cos = _dispatch("cos", math.cos, np.cos)
+tanh = _dispatch("tanh", math.tanh, np.tanh)
+sign = _dispatch("sign", _f_sign, np.sign)
+
+
+def sigmoid_float(x: float) -> float:
+    """1 / (1 + e^-x), evaluated without overflow for large |x|."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """sigmoid(x) = (1 + tanh(x/2)) / 2: no overflow, keeps float32."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+sigmoid = _dispatch("sigmoid", sigmoid_float, sigmoid_array)
+
+
+def power(x: Any, p: Any) -> Any:
+    """x ** p with a clear error where a float result would not be real."""
+    if type(x) is float and not isinstance(p, np.ndarray):
+        if x == 0.0 and p < 0:
+            raise ZeroDivisionError(f"pow: 0.0 ** {p!r} is infinite (0 to a negative power)")
+        if x < 0.0 and p != int(p):
+            raise _domain("pow", x, f"a base >= 0 for the fractional exponent {p!r}")
+        return x**p
+    return x**p
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    """Elementwise choice: ``a`` where ``cond`` holds, else ``b``."""
+    if isinstance(a, (np.ndarray, np.generic, float, int)) and isinstance(
+        b, (np.ndarray, np.generic, float, int)
+    ):
+        if isinstance(cond, (bool, np.bool_)) and not isinstance(a, np.ndarray):
+            return a if cond else b
+        return np.where(cond, a, b)
+    node = a if not is_raw(a) else b
+    return type(node).where(cond, a, b)
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    """Broadcast ``x`` to ``shape`` (a read-only view for arrays)."""
+    if isinstance(x, (np.ndarray, np.generic)):
+        return np.broadcast_to(x, shape)
+    return x.broadcast_to(shape)
+
+
+def swap_last(x: Any) -> Any:
+    """Swap the last two axes (the matrix transpose of a stack of matrices)."""
+    return x.swapaxes(-1, -2)

@@ -1,0 +1,32 @@
+"""The ``chainrule`` command: ``chainrule demo`` and ``chainrule graph``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import main as demo_main
+
+    return demo_main(out_dir=args.out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chainrule", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="train a network, draw its graph, print the result")
+    demo.add_argument("--out", default="out", help="folder for the SVG and plots (default: out)")
+    demo.set_defaults(func=_demo)
+    try:
+        from .graph_cli import add_parser as add_graph_parser
+    except ImportError:
+        add_graph_parser = None
+    if add_graph_parser is not None:
+        add_graph_parser(sub)
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""``Function``: user-defined operations with their own backward, as in PyTorch.
+
+>>> from autograd import Function, Tensor
+>>> class Cube(Function):
+...     @staticmethod
+...     def forward(ctx, x):
+...         ctx.save_for_backward(x)
+...         return x * x * x
+...     @staticmethod
+...     def backward(ctx, g):
+...         (x,) = ctx.saved_tensors
+...         return g * 3 * x * x
+>>> x = Tensor([1.0, 2.0], requires_grad=True)
+>>> Cube.apply(x).sum().backward(); x.grad
+array([ 3., 12.], dtype=float32)
+
+``forward`` receives the inputs as they were passed (Tensors or Values) and
+runs without recording a graph; ``backward`` receives the gradient of the
+output as the same type and returns one gradient (or None) per input. Written
+with Tensor/Value operations, ``backward`` is itself differentiable, so
+higher-order derivatives work through a Function too. A Function becomes a
+rule like any built-in one: the engine, the stepper and the drawings treat it
+the same way.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .grad_mode import STATE
+from .node import Node, Rule, apply
+
+
+class FunctionCtx:
+    """Per-call storage shared by a Function's forward and backward."""
+
+    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+        self.needs_input_grad = needs_input_grad
+        self._saved: tuple[Any, ...] = ()
+
+    def save_for_backward(self, *values: Any) -> None:
+        """Keep values (usually inputs or outputs) for ``backward``."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        return self._saved
+
+    saved_values = saved_tensors
+
+
+def _raw(out: Any, front: type) -> Any:
+    if isinstance(out, Node):
+        return out._data
+    if front._broadcasts:
+        return np.asarray(out)
+    return float(out)
+
+
+class Function:
+    """Subclass with static ``forward(ctx, *inputs)`` and ``backward(ctx, g)``; call ``.apply``."""
+
+    _rule: Rule | None = None
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *inputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, grad: Any) -> Any:
+        raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+
+    @classmethod
+    def rule(cls) -> Rule:
+        """The engine rule for this Function (made once per subclass)."""
+        if cls.__dict__.get("_rule") is None:
+            cls._rule = _make_rule(cls)
+        return cls._rule
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run forward and record this Function's node in the graph."""
+        nodes = tuple(a for a in args if isinstance(a, Node))
+        if not nodes:
+            raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor or Value input")
+        front = type(nodes[0])
+        if any(type(n) is not front for n in nodes):
+            raise TypeError(f"{cls.__name__}.apply: inputs mix {front.__name__} and other types")
+        ctx = FunctionCtx(tuple(isinstance(a, Node) and a.requires_grad for a in args))
+        return apply(cls.rule(), nodes, {"ctx": ctx, "args": args})
+
+
+def _make_rule(cls: type[Function]) -> Rule:
+    def forward(*data: Any, ctx: FunctionCtx, args: tuple[Any, ...]) -> Any:
+        front = next(type(a) for a in args if isinstance(a, Node))
+        prev = STATE.enabled
+        STATE.enabled = False
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            STATE.enabled = prev
+        return _raw(out, front)
+
+    def vjp(g: Any, ans: Any, *xs: Any, ctx: FunctionCtx, args: tuple[Any, ...]) -> Any:
+        nodes = [a for a in args if isinstance(a, Node)]
+        front = type(nodes[0])
+        graph = isinstance(g, Node)
+        grads = cls.backward(ctx, g if graph else front._constant(g))
+        if not isinstance(grads, tuple):
+            grads = (grads,)
+        if len(grads) != len(args):
+            raise ValueError(
+                f"{cls.__name__}.backward returned {len(grads)} gradient(s) for "
+                f"{len(args)} input(s); return one per input (None where there is none)"
+            )
+        out = []
+        for i, (a, gi) in enumerate(zip(args, grads)):
+            if not isinstance(a, Node):
+                continue
+            if gi is None:
+                out.append(None)
+                continue
+            if not graph:
+                gi = _raw(gi, front)
+            if np.shape(gi if not isinstance(gi, Node) else gi._data) != np.shape(a._data):
+                raise ValueError(
+                    f"{cls.__name__}.backward returned a gradient of shape "
+                    f"{np.shape(gi if not isinstance(gi, Node) else gi._data)} for input {i} "
+                    f"of shape {np.shape(a._data)}"
+                )
+            out.append(gi)
+        return tuple(out)
+
+    doc = (cls.__doc__ or f"User-defined Function {cls.__name__}.").strip()
+    forward.__doc__ = doc
+    rule = Rule(cls.__name__, forward, symbol=cls.__name__, uses_inputs=False)
+    rule.defvjp(vjp)
+    return rule

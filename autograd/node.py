@@ -1,0 +1,184 @@
+"""The graph core shared by ``Value`` and ``Tensor``.
+
+A node holds its data, its gradient, and, when an operation made it, the rule
+of that operation, its parents (an ordered tuple, so ``a * a`` has two edges)
+and the operation's parameters (an axis, an exponent, ...). Nodes hold no
+closures and refer only to their parents, never to their consumers, so a graph
+has no reference cycles: dropping the result frees it at once.
+
+:func:`apply` is the only place a graph edge is made.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .grad_mode import STATE
+
+
+class Rule:
+    """A primitive operation: its forward and its vector-Jacobian product.
+
+    ``forward(*data, **params)`` computes the result on raw data (floats or
+    arrays). ``vjp(g, ans, *inputs, **params)`` returns one gradient per input
+    (``None`` for an input with no gradient) given ``g``, the gradient of the
+    result. It is written in operators that raw data and graph nodes share, so
+    it runs on raw data for speed and on nodes for higher-order derivatives.
+    ``uses_inputs`` / ``uses_ans`` say what the VJP reads, which is what an
+    in-place change could corrupt.
+    """
+
+    __slots__ = ("name", "symbol", "forward", "vjp", "uses_inputs", "uses_ans", "doc")
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        symbol: str | None = None,
+        uses_inputs: bool = True,
+        uses_ans: bool = False,
+    ) -> None:
+        self.name = name
+        self.symbol = symbol or name
+        self.forward = forward
+        self.vjp: Callable[..., Any] | None = None
+        self.uses_inputs = uses_inputs
+        self.uses_ans = uses_ans
+        self.doc = (forward.__doc__ or "").strip()
+
+    def defvjp(self, vjp: Callable[..., Any]) -> Callable[..., Any]:
+        """Attach the vector-Jacobian product (used as a decorator)."""
+        self.vjp = vjp
+        return vjp
+
+    def __call__(self, *args: Any, **params: Any) -> Any:
+        return self.forward(*args, **params)
+
+    def __repr__(self) -> str:
+        return f"<rule {self.name}>"
+
+
+class _Released:
+    """Marker for a node whose saved state was freed by ``backward``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "RELEASED"
+
+
+RELEASED = _Released()
+
+
+class Node:
+    """Base of every graph-recording value (``Value``, ``Tensor``).
+
+    Front ends set two class attributes: ``_broadcasts`` (gradients may need
+    summing back to the input's shape) and ``_tracks_versions`` (data can be
+    changed in place, so what a rule saved is checked before it is used).
+    """
+
+    __slots__ = ("_data", "grad", "requires_grad", "_rule", "_parents", "_params", "name",
+                 "__weakref__")
+
+    _broadcasts = False
+    _tracks_versions = False
+    # Whether backward writes .grad on this node when it is not a leaf.
+    retains_grad: bool = True
+
+    # Comparisons on nodes return data, so hashing stays by identity.
+    __hash__ = object.__hash__
+
+    @property
+    def op(self) -> str:
+        """Name of the operation that made this node ('' for a leaf)."""
+        rule = self._rule
+        return rule.symbol if rule is not None else ""
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes no recorded operation made (inputs and parameters)."""
+        return self._rule is None
+
+    @property
+    def parents(self) -> tuple["Node", ...]:
+        """The inputs of the operation that made this node, in order."""
+        return self._parents
+
+    @property
+    def rule(self) -> Rule | None:
+        """The rule of the operation that made this node, or None for a leaf."""
+        return self._rule
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameters of the operation that made this node (axis, exponent...)."""
+        p = self._params
+        return {} if p is None or p is RELEASED else dict(p)
+
+    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
+        """Fill ``.grad`` of every leaf this node depends on (see engine.backward)."""
+        from .engine import backward
+
+        backward(self, grad, retain_graph=retain_graph)
+
+    # Hooks the front ends override.
+    @classmethod
+    def _new(cls, data: Any) -> "Node":
+        """A fresh leaf holding ``data`` (already in the front end's format)."""
+        raise NotImplementedError
+
+    @classmethod
+    def _constant(cls, value: Any, like: "Node | None" = None) -> "Node":
+        """Wrap a number or array as a node that requires no grad."""
+        raise NotImplementedError
+
+    @classmethod
+    def _op_error(cls, rule: Rule, args: tuple["Node", ...], exc: Exception) -> Exception:
+        """The error to raise when ``rule``'s forward rejects ``args``."""
+        return exc
+
+    def _accumulate_grad(self, g: Any, fresh: bool) -> None:
+        """Add ``g`` (raw data) to ``.grad``; ``fresh`` says ``g`` is owned."""
+        raise NotImplementedError
+
+    def _save_versions(self, args: tuple["Node", ...]) -> None:
+        """Remember the versions of what the rule will read (Tensor only)."""
+
+    def _check_versions(self) -> None:
+        """Raise if something the rule reads was changed in place (Tensor only)."""
+
+
+def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = None) -> Any:
+    """Run ``rule`` forward on the data of ``args`` (nodes of one front end).
+
+    The result is a node of the same front end. It records the rule and its
+    parents when grad mode is on and an input requires grad.
+    """
+    fwd = rule.forward
+    n = len(args)
+    cls = type(args[0])
+    try:
+        if params is None:
+            if n == 1:
+                data = fwd(args[0]._data)
+            elif n == 2:
+                data = fwd(args[0]._data, args[1]._data)
+            else:
+                data = fwd(*[a._data for a in args])
+        else:
+            data = fwd(*[a._data for a in args], **params)
+    except (ValueError, IndexError) as exc:
+        raise cls._op_error(rule, args, exc) from None
+    out = cls._new(data)
+    if STATE.enabled and (args[0].requires_grad or (n > 1 and any(a.requires_grad for a in args))):
+        out.requires_grad = True
+        out._rule = rule
+        out._parents = args
+        out._params = params
+        if cls._tracks_versions and (rule.uses_inputs or rule.uses_ans):
+            out._save_versions(args)
+    if STATE.anomaly:
+        from .anomaly import check_forward
+
+        check_forward(out, rule, args, params)
+    return out

@@ -1,0 +1,550 @@
+"""The rule table: every primitive operation, its forward beside its VJP.
+
+Each rule's docstring gives the derivative. A VJP receives ``g`` (the
+gradient of the result), ``ans`` (the result), the inputs ``x``, ``y``... and
+the operation's parameters, and returns one gradient per input, shaped like
+the result: the engine sums broadcast axes back to each input's shape and
+casts to its dtype. VJPs use only operators that floats, arrays, ``Value`` and
+``Tensor`` share (plus :mod:`autograd.backend`), so the same line computes a
+first derivative on raw data and records a graph for a second one.
+
+Subgradient choices: relu'(0) = 0, |x|'(0) = 0, leaky_relu'(0) = slope; where
+several elements tie for a max or min, the gradient is split evenly among them
+(as ``torch.amax`` does); ``maximum``/``minimum`` give half to each side on a
+tie; ``clip`` passes the gradient where lo <= x <= hi.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import backend as B
+from .node import Rule
+
+RULES: dict[str, Rule] = {}
+
+
+def primitive(name: str, symbol: str | None = None, uses_inputs: bool = True,
+              uses_ans: bool = False) -> Any:
+    """Declare ``forward`` as the primitive ``name``; attach its VJP with ``.defvjp``."""
+
+    def register(forward: Any) -> Rule:
+        rule = Rule(name, forward, symbol, uses_inputs=uses_inputs, uses_ans=uses_ans)
+        RULES[name] = rule
+        return rule
+
+    return register
+
+
+# ---------------------------------------------------------------- arithmetic
+
+@primitive("add", "+", uses_inputs=False)
+def add(x, y):
+    """x + y.  d/dx = 1, d/dy = 1."""
+    return x + y
+
+
+@add.defvjp
+def add_vjp(g, ans, x, y):
+    return g, g
+
+
+@primitive("sub", "-", uses_inputs=False)
+def sub(x, y):
+    """x - y.  d/dx = 1, d/dy = -1."""
+    return x - y
+
+
+@sub.defvjp
+def sub_vjp(g, ans, x, y):
+    return g, -g
+
+
+@primitive("mul", "*")
+def mul(x, y):
+    """x * y.  d/dx = y, d/dy = x."""
+    return x * y
+
+
+@mul.defvjp
+def mul_vjp(g, ans, x, y):
+    return g * y, g * x
+
+
+@primitive("div", "/", uses_ans=True)
+def div(x, y):
+    """x / y.  d/dx = 1/y, d/dy = -x/y^2 = -ans/y."""
+    if type(y) is float and y == 0.0:
+        raise ZeroDivisionError(f"div: {x!r} / 0.0 is undefined (division by zero)")
+    return x / y
+
+
+@div.defvjp
+def div_vjp(g, ans, x, y):
+    gx = g / y
+    return gx, -gx * ans
+
+
+@primitive("neg", "neg", uses_inputs=False)
+def neg(x):
+    """-x.  d/dx = -1."""
+    return -x
+
+
+@neg.defvjp
+def neg_vjp(g, ans, x):
+    return (-g,)
+
+
+@primitive("pow", "**", uses_ans=True)
+def pow(x, y):  # noqa: A001 - the rule's name
+    """x ** y, both differentiable.  d/dx = y x^(y-1), d/dy = x^y log(x) (x > 0)."""
+    return B.power(x, y)
+
+
+@pow.defvjp
+def pow_vjp(g, ans, x, y):
+    return g * y * B.power(x, y - 1), g * ans * B.log(x)
+
+
+@primitive("powc", "**")
+def powc(x, *, p):
+    """x ** p for a constant exponent p.  d/dx = p x^(p-1)."""
+    return B.power(x, p)
+
+
+@powc.defvjp
+def powc_vjp(g, ans, x, *, p):
+    if isinstance(p, (int, float)):
+        if p == 0:
+            return (g * 0.0,)
+        if p == 2:
+            return (g * (2 * x),)
+    return (g * (p * B.power(x, p - 1)),)
+
+
+@primitive("rpowc", "**", uses_inputs=False, uses_ans=True)
+def rpowc(y, *, base):
+    """base ** y for a constant base > 0.  d/dy = base^y log(base) = ans log(base)."""
+    return B.power(base, y)
+
+
+@rpowc.defvjp
+def rpowc_vjp(g, ans, y, *, base):
+    if isinstance(base, np.ndarray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (g * (ans * np.log(base)),)
+    if base == 0:
+        return (g * 0.0,)
+    return (g * (ans * B.log(float(base))),)
+
+
+# --------------------------------------------------------------- elementwise
+
+@primitive("exp", uses_inputs=False, uses_ans=True)
+def exp(x):
+    """e^x.  d/dx = e^x, which is the output: g * ans."""
+    return B.exp(x)
+
+
+@exp.defvjp
+def exp_vjp(g, ans, x):
+    return (g * ans,)
+
+
+@primitive("log")
+def log(x):
+    """Natural logarithm.  d/dx = 1/x."""
+    return B.log(x)
+
+
+@log.defvjp
+def log_vjp(g, ans, x):
+    return (g / x,)
+
+
+@primitive("sqrt", uses_inputs=False, uses_ans=True)
+def sqrt(x):
+    """Square root.  d/dx = 1 / (2 sqrt(x)) = 1 / (2 ans); infinite at 0."""
+    return B.sqrt(x)
+
+
+@sqrt.defvjp
+def sqrt_vjp(g, ans, x):
+    return (g / (2 * ans),)
+
+
+@primitive("sin")
+def sin(x):
+    """Sine.  d/dx = cos(x)."""
+    return B.sin(x)
+
+
+@sin.defvjp
+def sin_vjp(g, ans, x):
+    return (g * B.cos(x),)
+
+
+@primitive("cos")
+def cos(x):
+    """Cosine.  d/dx = -sin(x)."""
+    return B.cos(x)
+
+
+@cos.defvjp
+def cos_vjp(g, ans, x):
+    return (-g * B.sin(x),)
+
+
+@primitive("tanh", uses_inputs=False, uses_ans=True)
+def tanh(x):
+    """Hyperbolic tangent.  d/dx = 1 - tanh(x)^2 = 1 - ans^2."""
+    return B.tanh(x)
+
+
+@tanh.defvjp
+def tanh_vjp(g, ans, x):
+    return (g * (1 - ans * ans),)
+
+
+@primitive("sigmoid", uses_inputs=False, uses_ans=True)
+def sigmoid(x):
+    """1 / (1 + e^-x), computed without overflow.  d/dx = ans (1 - ans)."""
+    return B.sigmoid(x)
+
+
+@sigmoid.defvjp
+def sigmoid_vjp(g, ans, x):
+    return (g * (ans * (1 - ans)),)
+
+
+def _relu_array(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0)
+
+
+def _relu_float(x: float) -> float:
+    return x if x > 0.0 else 0.0
+
+
+@primitive("relu", uses_inputs=False, uses_ans=True)
+def relu(x):
+    """max(x, 0).  d/dx = 1 for x > 0, else 0 (relu'(0) = 0)."""
+    return _relu_float(x) if type(x) is float else _relu_array(x)
+
+
+@relu.defvjp
+def relu_vjp(g, ans, x):
+    return (g * (ans > 0),)
+
+
+@primitive("leaky_relu")
+def leaky_relu(x, *, slope):
+    """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
+    if type(x) is float:
+        return x if x > 0.0 else slope * x
+    return np.where(x > 0, x, x * slope)
+
+
+@leaky_relu.defvjp
+def leaky_relu_vjp(g, ans, x, *, slope):
+    return (g * (x > 0) + (g * slope) * (x <= 0),)
+
+
+@primitive("abs", "abs")
+def absolute(x):
+    """|x|.  d/dx = sign(x), with |x|'(0) = 0."""
+    return abs(x)
+
+
+@absolute.defvjp
+def abs_vjp(g, ans, x):
+    return (g * B.sign(x),)
+
+
+@primitive("astype", "cast", uses_inputs=False)
+def astype(x, *, dtype):
+    """Convert to another float dtype.  The gradient is cast back."""
+    return x.astype(dtype)
+
+
+@astype.defvjp
+def astype_vjp(g, ans, x, *, dtype):
+    return (g.astype(x.dtype),)
+
+
+@primitive("maximum")
+def maximum(x, y):
+    """Elementwise max.  The gradient goes to the larger input; half to each on a tie."""
+    return np.maximum(x, y)
+
+
+@maximum.defvjp
+def maximum_vjp(g, ans, x, y):
+    w = (x > y).astype(g.dtype) + (x == y).astype(g.dtype) * 0.5
+    return g * w, g * (1 - w)
+
+
+@primitive("minimum")
+def minimum(x, y):
+    """Elementwise min.  The gradient goes to the smaller input; half to each on a tie."""
+    return np.minimum(x, y)
+
+
+@minimum.defvjp
+def minimum_vjp(g, ans, x, y):
+    w = (x < y).astype(g.dtype) + (x == y).astype(g.dtype) * 0.5
+    return g * w, g * (1 - w)
+
+
+@primitive("clip")
+def clip(x, *, lo, hi):
+    """Clamp into [lo, hi].  d/dx = 1 where lo <= x <= hi, else 0."""
+    return np.clip(x, lo, hi)
+
+
+@clip.defvjp
+def clip_vjp(g, ans, x, *, lo, hi):
+    inside = (x == x) if lo is None else (x >= lo)
+    if hi is not None:
+        inside = inside * (x <= hi)
+    return (B.where(inside, g, 0.0),)
+
+
+@primitive("where", uses_inputs=False)
+def where(x, y, *, cond):
+    """cond ? x : y.  The gradient flows to x where cond holds, to y elsewhere."""
+    return np.where(cond, x, y)
+
+
+@where.defvjp
+def where_vjp(g, ans, x, y, *, cond):
+    return B.where(cond, g, 0.0), B.where(cond, 0.0, g)
+
+
+# ------------------------------------------------------------------- linear algebra
+
+@primitive("matmul", "@")
+def matmul(x, y):
+    """x @ y (1-D, 2-D or batched).  For matrices: dx = g y^T, dy = x^T g.
+
+    A 1-D operand is treated as a row (left) or a column (right) vector; batch
+    axes broadcast, and the engine sums them back.
+    """
+    return np.matmul(x, y)
+
+
+@matmul.defvjp
+def matmul_vjp(g, ans, x, y):
+    if x.ndim == 1 and y.ndim == 1:
+        return g * y, g * x
+    if x.ndim == 1:
+        g2 = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
+        gx = g2 @ B.swap_last(y)
+        return gx.reshape(gx.shape[:-2] + gx.shape[-1:]), x.reshape(x.shape + (1,)) * g2
+    if y.ndim == 1:
+        g2 = g.reshape(g.shape + (1,))
+        gy = B.swap_last(x) @ g2
+        return g2 * y, gy.reshape(gy.shape[:-1])
+    return g @ B.swap_last(y), B.swap_last(x) @ g
+
+
+# ------------------------------------------------------------------- reductions
+
+def kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape a reduction over ``axis`` has with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _keep(a: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
+    """A reduced result or gradient reshaped as with keepdims=True."""
+    return a if keepdims else a.reshape(kept_shape(x.shape, axis))
+
+
+@primitive("sum", "sum", uses_inputs=False)
+def sum_(x, *, axis, keepdims):
+    """Sum over axis.  d/dx_i = 1: the gradient is broadcast back over the summed axes."""
+    return x.sum(axis=axis, keepdims=keepdims)
+
+
+@sum_.defvjp
+def sum_vjp(g, ans, x, *, axis, keepdims):
+    return (B.broadcast_to(_keep(g, x, axis, keepdims), x.shape),)
+
+
+def _extreme_vjp(g, ans, x, *, axis, keepdims):
+    hit = (x == _keep(ans, x, axis, keepdims)).astype(g.dtype)
+    return (_keep(g, x, axis, keepdims) * hit / hit.sum(axis=axis, keepdims=True),)
+
+
+@primitive("max", "max", uses_ans=True)
+def amax(x, *, axis, keepdims):
+    """Largest element over axis.  d/dx_i = 1/k for the k elements equal to the max, else 0."""
+    return x.max(axis=axis, keepdims=keepdims)
+
+
+@primitive("min", "min", uses_ans=True)
+def amin(x, *, axis, keepdims):
+    """Smallest element over axis.  d/dx_i = 1/k for the k elements equal to the min, else 0."""
+    return x.min(axis=axis, keepdims=keepdims)
+
+
+amax.defvjp(_extreme_vjp)
+amin.defvjp(_extreme_vjp)
+
+
+def _stable_max(x: np.ndarray, axis: Any) -> np.ndarray:
+    m = x.max(axis=axis, keepdims=True)
+    return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+
+
+@primitive("logsumexp", "logsumexp", uses_ans=True)
+def logsumexp(x, *, axis, keepdims):
+    """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x), so it never overflows.
+
+    d/dx_i = exp(x_i - ans): the softmax of x.
+    """
+    m = _stable_max(x, axis)
+    s = np.log(np.exp(x - m).sum(axis=axis, keepdims=True)) + m
+    return s if keepdims else s.reshape(np.sum(x, axis=axis, keepdims=False).shape)
+
+
+@logsumexp.defvjp
+def logsumexp_vjp(g, ans, x, *, axis, keepdims):
+    return (_keep(g, x, axis, keepdims) * B.exp(x - _keep(ans, x, axis, keepdims)),)
+
+
+@primitive("softmax", "softmax", uses_inputs=False, uses_ans=True)
+def softmax(x, *, axis):
+    """exp(x - max) / sum(exp(x - max)) (shifting by the max avoids overflow).
+
+    VJP: ans * (g - sum(g * ans)) over axis.
+    """
+    e = np.exp(x - _stable_max(x, axis))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+@softmax.defvjp
+def softmax_vjp(g, ans, x, *, axis):
+    return (ans * (g - (g * ans).sum(axis=axis, keepdims=True)),)
+
+
+@primitive("log_softmax", "log_softmax", uses_inputs=False, uses_ans=True)
+def log_softmax(x, *, axis):
+    """x - logsumexp(x), stable for large inputs.  VJP: g - softmax(x) * sum(g) over axis."""
+    m = _stable_max(x, axis)
+    shifted = x - m
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+@log_softmax.defvjp
+def log_softmax_vjp(g, ans, x, *, axis):
+    return (g - B.exp(ans) * g.sum(axis=axis, keepdims=True),)
+
+
+# ---------------------------------------------------------------------- shape
+
+@primitive("reshape", "reshape", uses_inputs=False)
+def reshape(x, *, shape):
+    """Same elements, new shape.  The gradient is reshaped back."""
+    return x.reshape(shape)
+
+
+@reshape.defvjp
+def reshape_vjp(g, ans, x, *, shape):
+    return (g.reshape(x.shape),)
+
+
+@primitive("transpose", "transpose", uses_inputs=False)
+def transpose(x, *, axes):
+    """Permute axes.  The gradient is permuted back by the inverse permutation."""
+    return x.transpose(axes)
+
+
+@transpose.defvjp
+def transpose_vjp(g, ans, x, *, axes):
+    return (g.transpose(tuple(np.argsort(axes))),)
+
+
+@primitive("broadcast_to", "broadcast", uses_inputs=False)
+def broadcast_to(x, *, shape):
+    """Repeat along broadcast axes.  The engine sums the gradient back to x's shape."""
+    return np.broadcast_to(x, shape)
+
+
+@broadcast_to.defvjp
+def broadcast_to_vjp(g, ans, x, *, shape):
+    return (g,)
+
+
+def is_basic_index(index: Any) -> bool:
+    """True when an index selects each element at most once (no integer arrays)."""
+    items = index if isinstance(index, tuple) else (index,)
+    for item in items:
+        if isinstance(item, np.ndarray) and item.dtype != np.bool_:
+            return False
+        if isinstance(item, (list, tuple)):
+            return False
+    return True
+
+
+@primitive("getitem", "[]", uses_inputs=False)
+def getitem(x, *, index):
+    """x[index].  The gradient is scattered back, adding where an index repeats."""
+    return x[index]
+
+
+@getitem.defvjp
+def getitem_vjp(g, ans, x, *, index):
+    if isinstance(g, np.ndarray) or isinstance(g, np.generic):
+        return (scatter_add.forward(g, index=index, shape=x.shape),)
+    return (g.scatter_add(index, x.shape),)
+
+
+@primitive("scatter_add", "scatter", uses_inputs=False)
+def scatter_add(g, *, index, shape):
+    """zeros(shape) with g added at index (repeated indices add up).  VJP: g[index]."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if is_basic_index(index):
+        out[index] = g
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+@scatter_add.defvjp
+def scatter_add_vjp(g, ans, x, *, index, shape):
+    return (g[index],)
+
+
+@primitive("cat", "cat", uses_inputs=False)
+def cat(*xs, axis):
+    """Join along axis.  Each input gets its slice of the gradient."""
+    return np.concatenate(xs, axis=axis)
+
+
+@cat.defvjp
+def cat_vjp(g, ans, *xs, axis):
+    lead = (slice(None),) * axis
+    grads = []
+    start = 0
+    for x in xs:
+        stop = start + x.shape[axis]
+        grads.append(g[lead + (slice(start, stop),)])
+        start = stop
+    return tuple(grads)
+
+
+@primitive("stack", "stack", uses_inputs=False)
+def stack(*xs, axis):
+    """Join along a new axis.  Input i gets the gradient's slice i along that axis."""
+    return np.stack(xs, axis=axis)
+
+
+@stack.defvjp
+def stack_vjp(g, ans, *xs, axis):
+    lead = (slice(None),) * axis
+    return tuple(g[lead + (i,)] for i in range(len(xs)))
+
