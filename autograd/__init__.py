@@ -32,7 +32,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .node import Node, Rule
 from .ops import RULES
-from .tensor import ShapeError, Tensor, cat, maximum, minimum, stack, where
+from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
 
 
@@ -47,7 +47,7 @@ __all__ = [
     "AnomalyError", "DomainError", "Function", "FunctionCtx", "GraphReleasedError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
     "detect_anomaly", "draw_graph", "enable_grad", "eye", "full", "full_like", "grad",
-    "gradcheck", "is_grad_enabled", "maximum", "minimum", "no_grad", "ones", "ones_like",
+    "gradcheck", "is_grad_enabled", "linear", "maximum", "minimum", "no_grad", "ones", "ones_like",
     "rand", "rand_like", "randn", "randn_like", "set_grad_enabled", "stack", "tensor",
     "toposort", "where", "zeros", "zeros_like",
 ]

@@ -28,7 +28,26 @@ import numpy as np
 from .grad_mode import STATE
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_TRACES: "weakref.WeakKeyDictionary[Any, str]" = weakref.WeakKeyDictionary()
+# Keyed by id with an identity check: a WeakKeyDictionary would compare keys
+# with ==, which on Tensors is elementwise and has no truth value.
+_TRACES: dict[int, tuple["weakref.ref[Any]", str]] = {}
+
+
+def _remember(node: Any, where: str) -> None:
+    key = id(node)
+
+    def forget(ref: Any) -> None:
+        entry = _TRACES.get(key)
+        if entry is not None and entry[0] is ref:
+            del _TRACES[key]
+
+    _TRACES[key] = (weakref.ref(node, forget), where)
+
+
+def trace_of(node: Any) -> str | None:
+    """The source line that made ``node`` inside ``detect_anomaly()``, if any."""
+    entry = _TRACES.get(id(node))
+    return entry[1] if entry is not None and entry[0]() is node else None
 
 DOUBLE_WHERE = (
     "If this value sits in the branch of where() that is not selected, the NaN still "
@@ -113,7 +132,7 @@ def _forward_hint(rule_name: str, args: tuple[Any, ...]) -> str:
 def check_forward(out: Any, rule: Any, args: tuple[Any, ...], params: Any) -> None:
     """Record where ``out`` was made; raise if it is the first non-finite value."""
     where = caller_line()
-    _TRACES[out] = where
+    _remember(out, where)
     if _finite(out) or not all(_finite(a) for a in args):
         return
     raise AnomalyError(
@@ -123,11 +142,13 @@ def check_forward(out: Any, rule: Any, args: tuple[Any, ...], params: Any) -> No
 
 
 _BACKWARD_HINTS = {
-    "sqrt": "the derivative of sqrt, 1/(2 sqrt(x)), is infinite at x = 0: use sqrt(x + eps).",
+    "sqrt": ("the derivative of sqrt, 1/(2 sqrt(x)), is infinite at x = 0 (a norm "
+             "sqrt(sum(x**2)) of a zero vector hits this): use sqrt(x + eps)."),
     "log": "the derivative of log, 1/x, is infinite at x = 0: keep the input positive.",
     "div": "d(x/y) divides by y, which is 0 somewhere: add an epsilon to the denominator.",
     "pow": "d(x**y) needs log(x) or x**(y-1), infinite or undefined at x <= 0.",
-    "powc": "d(x**p) = p x**(p-1) is infinite at x = 0 when p < 1.",
+    "powc": ("d(x**p) = p x**(p-1) is infinite at x = 0 when p < 1 (a norm "
+             "sum(x**2) ** 0.5 of a zero vector hits this): use (x + eps) ** p."),
 }
 
 
@@ -139,7 +160,7 @@ def check_backward(node: Any, g: Any, grads: Any) -> None:
         if _finite(gi):
             continue
         name = node._rule.name
-        made = _TRACES.get(node, "<made outside detect_anomaly()>")
+        made = trace_of(node) or "<made outside detect_anomaly()>"
         hint = _BACKWARD_HINTS.get(name, "the local derivative is not finite at this input.")
         g_arr = np.asarray(getattr(g, "_data", g))
         if g_arr.dtype.kind == "f" and (g_arr == 0).any():

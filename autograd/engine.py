@@ -20,23 +20,38 @@ class GraphReleasedError(RuntimeError):
 
 
 def toposort(roots: Iterable[Node]) -> list[Node]:
-    """Nodes reachable from ``roots`` through grad-requiring edges, parents first."""
+    """Nodes reachable from ``roots`` through grad-requiring edges, parents first.
+
+    Depth-first with an explicit stack: a node is expanded (state 1) the first
+    time it reaches the top, and joins the order (state 2) when it reaches the
+    top again, after all its parents have.
+    """
     order: list[Node] = []
-    visited: set[int] = set()
-    # Each entry: a node and whether its parents are done (then it joins the order).
-    stack: list[tuple[Node, bool]] = [(root, False) for root in reversed(list(roots))]
-    while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for p in node._parents:
-            if p.requires_grad and id(p) not in visited:
-                stack.append((p, False))
+    state: dict[Node, int] = {}
+    for root in roots:
+        stack = [root]
+        while stack:
+            node = stack[-1]
+            s = state.get(node)
+            if s is None:
+                state[node] = 1
+                x = node._x
+                if x is None:
+                    continue
+                if x.requires_grad and x not in state:
+                    stack.append(x)
+                y = node._y
+                if y is not None:
+                    if y.requires_grad and y not in state:
+                        stack.append(y)
+                    for p in node._rest:
+                        if p.requires_grad and p not in state:
+                            stack.append(p)
+            else:
+                stack.pop()
+                if s == 1:
+                    state[node] = 2
+                    order.append(node)
     return order
 
 
@@ -99,57 +114,61 @@ def run_backward(
     seeds: Sequence[Any],
     retain_graph: bool,
     create_graph: bool,
-    keep: set[int] | None = None,
+    keep: set[Node] | None = None,
     check: Any = None,
-) -> dict[int, tuple[Node, Any]]:
-    """Backpropagate ``seeds`` from ``roots``; return gradients of kept nodes.
+) -> list[tuple[Node, Any]]:
+    """Backpropagate ``seeds`` from ``roots``; return (node, gradient) of kept nodes.
 
     With ``keep=None`` the kept nodes are the leaves and the nodes that retain
     their gradient (what ``backward`` writes to ``.grad``); otherwise the nodes
-    whose ids are in ``keep`` (what ``grad`` returns). With ``create_graph``
-    the seeds and results are graph nodes and the VJPs record a graph.
-    ``check(kept)`` runs before the graph is released, so it may raise
-    without spoiling a retry.
+    in ``keep`` (what ``grad`` returns). With ``create_graph`` the seeds and
+    results are graph nodes and the VJPs record a graph. ``check(kept)`` runs
+    before the graph is released, so it may raise without spoiling a retry.
     """
     order = toposort(roots)
-    grads: dict[int, Any] = {}
+    grads: dict[Node, Any] = {}
     for root, seed in zip(roots, seeds):
-        old = grads.get(id(root))
-        grads[id(root)] = seed if old is None else old + seed
-    kept: dict[int, tuple[Node, Any]] = {}
+        old = grads.get(root)
+        grads[root] = seed if old is None else old + seed
+    kept: list[tuple[Node, Any]] = []
     anomaly = STATE.anomaly
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
         for node in reversed(order):
-            g = grads.pop(id(node), None)
+            g = grads.pop(node, None)
             if g is None:
                 continue
             rule = node._rule
             if keep is None:
                 if rule is None or node.retains_grad:
-                    kept[id(node)] = (node, g)
-            elif id(node) in keep:
-                kept[id(node)] = (node, g)
+                    kept.append((node, g))
+            elif node in keep:
+                kept.append((node, g))
             if rule is None:
                 continue
             params = node._params
             if params is RELEASED:
                 _raise_released(node)
-            parents = node._parents
+            x = node._x
+            y = node._y
+            parents = (x,) if y is None else (x, y) + node._rest if node._rest else (x, y)
             if node._tracks_versions:
                 node._check_versions()
-            if create_graph:
-                ans: Any = node
-                inputs: Any = parents
-            else:
-                ans = node._data
-                inputs = [p._data for p in parents]
+            if rule.needs:
+                params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
             try:
-                if params is None:
-                    pgrads = rule.vjp(g, ans, *inputs)
+                if create_graph:
+                    pgrads = rule.vjp(g, node, *parents, **(params or {}))
+                elif params is None:
+                    if y is None:
+                        pgrads = rule.vjp(g, node._data, x._data)
+                    elif len(parents) == 2:
+                        pgrads = rule.vjp(g, node._data, x._data, y._data)
+                    else:
+                        pgrads = rule.vjp(g, node._data, *[p._data for p in parents])
                 else:
-                    pgrads = rule.vjp(g, ans, *inputs, **params)
+                    pgrads = rule.vjp(g, node._data, *[p._data for p in parents], **params)
             except (ArithmeticError, ValueError) as exc:
                 if type(g) is float:
                     raise _vjp_error(node, exc) from None
@@ -161,10 +180,10 @@ def run_backward(
             for p, gp in zip(parents, pgrads):
                 if gp is None or not p.requires_grad:
                     continue
-                gp = _fit(gp, p)
-                key = id(p)
-                old = grads.get(key)
-                grads[key] = gp if old is None else old + gp
+                if p._broadcasts:
+                    gp = _fit(gp, p)
+                old = grads.get(p)
+                grads[p] = gp if old is None else old + gp
     finally:
         STATE.enabled = prev_mode
     if check is not None:
@@ -214,11 +233,15 @@ def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
         )
     seed = _seed(root, grad, create_graph=False)
     kept = run_backward([root], [seed], retain_graph, create_graph=False)
-    written: set[int] = set()
-    for node, g in kept.values():
-        fresh = id(g) not in written
-        written.add(id(g))
-        node._accumulate_grad(g, fresh and g is not seed)
+    written: set[int] = {id(seed)}
+    for node, g in kept:
+        if node._broadcasts:
+            # Arrays may be shared (add's VJP passes g to both inputs): copy all but the first.
+            fresh = id(g) not in written
+            written.add(id(g))
+            node._accumulate_grad(g, fresh)
+        else:
+            node._accumulate_grad(g, True)
 
 
 def _as_tuple(x: Any) -> tuple[Any, ...]:
@@ -270,24 +293,24 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
 
-    def check_unused(kept: dict[int, tuple[Node, Any]]) -> None:
+    def check_unused(kept: list[tuple[Node, Any]]) -> None:
         if allow_unused:
             return
+        found = {node for node, _ in kept}
         for i, x in enumerate(ins):
-            if id(x) not in kept:
+            if x not in found:
                 raise ValueError(
                     f"grad: input {i} was not used to compute the outputs; pass "
                     "allow_unused=True to get None for it"
                 )
 
-    kept = run_backward(roots, seeds, retain_graph, create_graph,
-                        keep={id(x) for x in ins}, check=check_unused)
+    kept = dict(run_backward(roots, seeds, retain_graph, create_graph,
+                             keep=set(ins), check=check_unused))
     results = []
     for x in ins:
-        entry = kept.get(id(x))
-        if entry is None:
+        g = kept.get(x)
+        if g is None:
             results.append(None)
             continue
-        g = entry[1]
         results.append(g if isinstance(g, Node) else type(x)._constant(g))
     return tuple(results)

@@ -1,10 +1,15 @@
 """The graph core shared by ``Value`` and ``Tensor``.
 
 A node holds its data, its gradient, and, when an operation made it, the rule
-of that operation, its parents (an ordered tuple, so ``a * a`` has two edges)
-and the operation's parameters (an axis, an exponent, ...). Nodes hold no
-closures and refer only to their parents, never to their consumers, so a graph
-has no reference cycles: dropping the result frees it at once.
+of that operation, its parents (in order, so ``a * a`` has two edges) and the
+operation's parameters (an axis, an exponent, ...). Nodes hold no closures
+and refer only to their parents, never to their consumers, so a graph has no
+reference cycles: dropping the result frees it at once.
+
+Parents are stored in the slots ``_x``, ``_y`` and ``_rest`` (a tuple, for
+three or more) rather than one tuple: one object per node instead of two
+halves both the allocation work and what Python's cyclic collector has to
+scan. ``parents`` gives them as an ordered tuple.
 
 :func:`apply` is the only place a graph edge is made.
 """
@@ -24,10 +29,12 @@ class Rule:
     result. It is written in operators that raw data and graph nodes share, so
     it runs on raw data for speed and on nodes for higher-order derivatives.
     ``uses_inputs`` / ``uses_ans`` say what the VJP reads, which is what an
-    in-place change could corrupt.
+    in-place change could corrupt. A rule declared with ``needs=True`` gets a
+    keyword ``needs`` (one bool per input) and may return None for inputs that
+    need no gradient, skipping work such as a matmul's unused half.
     """
 
-    __slots__ = ("name", "symbol", "forward", "vjp", "uses_inputs", "uses_ans", "doc")
+    __slots__ = ("name", "symbol", "forward", "vjp", "uses_inputs", "uses_ans", "needs", "doc")
 
     def __init__(
         self,
@@ -36,6 +43,7 @@ class Rule:
         symbol: str | None = None,
         uses_inputs: bool = True,
         uses_ans: bool = False,
+        needs: bool = False,
     ) -> None:
         self.name = name
         self.symbol = symbol or name
@@ -43,6 +51,7 @@ class Rule:
         self.vjp: Callable[..., Any] | None = None
         self.uses_inputs = uses_inputs
         self.uses_ans = uses_ans
+        self.needs = needs
         self.doc = (forward.__doc__ or "").strip()
 
     def defvjp(self, vjp: Callable[..., Any]) -> Callable[..., Any]:
@@ -77,8 +86,8 @@ class Node:
     changed in place, so what a rule saved is checked before it is used).
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "_rule", "_parents", "_params", "name",
-                 "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_rule", "_x", "_y", "_rest", "_params",
+                 "name", "__weakref__")
 
     _broadcasts = False
     _tracks_versions = False
@@ -102,7 +111,15 @@ class Node:
     @property
     def parents(self) -> tuple["Node", ...]:
         """The inputs of the operation that made this node, in order."""
-        return self._parents
+        x = self._x
+        if x is None:
+            return ()
+        y = self._y
+        if y is None:
+            return (x,)
+        return (x, y) + self._rest
+
+    _parents = parents
 
     @property
     def rule(self) -> Rule | None:
@@ -173,7 +190,11 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
     if STATE.enabled and (args[0].requires_grad or (n > 1 and any(a.requires_grad for a in args))):
         out.requires_grad = True
         out._rule = rule
-        out._parents = args
+        out._x = args[0]
+        if n > 1:
+            out._y = args[1]
+            if n > 2:
+                out._rest = args[2:]
         out._params = params
         if cls._tracks_versions and (rule.uses_inputs or rule.uses_ans):
             out._save_versions(args)

@@ -25,37 +25,51 @@ class Operators(Node):
         """A constant exponent or base as raw data of a suitable type."""
         raise NotImplementedError
 
+    def _operand(self, other: Any, op: str) -> Any:
+        """``_lift(other)``, but a node of the other front end is a clear error.
+
+        Python's fallback message would name the types, not say what to do.
+        """
+        o = self._lift(other)
+        if o is NotImplemented and isinstance(other, Node):
+            raise TypeError(
+                f"{op}: cannot combine a {type(self).__name__} with a {type(other).__name__}; "
+                "a Value is a scalar and a Tensor an array, and one operation takes one kind: "
+                "convert with Tensor(value.data) or tensor.item()"
+            )
+        return o
+
     # -- binary arithmetic
     def __add__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "+")
         return NotImplemented if o is NotImplemented else apply(ops.add, (self, o))
 
     def __radd__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "+")
         return NotImplemented if o is NotImplemented else apply(ops.add, (o, self))
 
     def __sub__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "-")
         return NotImplemented if o is NotImplemented else apply(ops.sub, (self, o))
 
     def __rsub__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "-")
         return NotImplemented if o is NotImplemented else apply(ops.sub, (o, self))
 
     def __mul__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "*")
         return NotImplemented if o is NotImplemented else apply(ops.mul, (self, o))
 
     def __rmul__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "*")
         return NotImplemented if o is NotImplemented else apply(ops.mul, (o, self))
 
     def __truediv__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "/")
         return NotImplemented if o is NotImplemented else apply(ops.div, (self, o))
 
     def __rtruediv__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "/")
         return NotImplemented if o is NotImplemented else apply(ops.div, (o, self))
 
     def __neg__(self) -> Any:
@@ -66,8 +80,7 @@ class Operators(Node):
 
     def __pow__(self, other: Any) -> Any:
         if isinstance(other, Node):
-            if type(other) is not type(self):
-                return NotImplemented
+            other = self._operand(other, "**")
             if other.requires_grad:
                 if self.requires_grad:
                     return apply(ops.pow, (self, other))

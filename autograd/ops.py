@@ -26,11 +26,12 @@ RULES: dict[str, Rule] = {}
 
 
 def primitive(name: str, symbol: str | None = None, uses_inputs: bool = True,
-              uses_ans: bool = False) -> Any:
+              uses_ans: bool = False, needs: bool = False) -> Any:
     """Declare ``forward`` as the primitive ``name``; attach its VJP with ``.defvjp``."""
 
     def register(forward: Any) -> Rule:
-        rule = Rule(name, forward, symbol, uses_inputs=uses_inputs, uses_ans=uses_ans)
+        rule = Rule(name, forward, symbol, uses_inputs=uses_inputs, uses_ans=uses_ans,
+                    needs=needs)
         RULES[name] = rule
         return rule
 
@@ -324,7 +325,7 @@ def where_vjp(g, ans, x, y, *, cond):
 
 # ------------------------------------------------------------------- linear algebra
 
-@primitive("matmul", "@")
+@primitive("matmul", "@", needs=True)
 def matmul(x, y):
     """x @ y (1-D, 2-D or batched).  For matrices: dx = g y^T, dy = x^T g.
 
@@ -335,18 +336,46 @@ def matmul(x, y):
 
 
 @matmul.defvjp
-def matmul_vjp(g, ans, x, y):
+def matmul_vjp(g, ans, x, y, *, needs=(True, True)):
     if x.ndim == 1 and y.ndim == 1:
         return g * y, g * x
     if x.ndim == 1:
         g2 = g.reshape(g.shape[:-1] + (1, g.shape[-1]))
-        gx = g2 @ B.swap_last(y)
-        return gx.reshape(gx.shape[:-2] + gx.shape[-1:]), x.reshape(x.shape + (1,)) * g2
+        gx = g2 @ B.swap_last(y) if needs[0] else None
+        gx = None if gx is None else gx.reshape(gx.shape[:-2] + gx.shape[-1:])
+        return gx, x.reshape(x.shape + (1,)) * g2 if needs[1] else None
     if y.ndim == 1:
         g2 = g.reshape(g.shape + (1,))
-        gy = B.swap_last(x) @ g2
-        return g2 * y, gy.reshape(gy.shape[:-1])
-    return g @ B.swap_last(y), B.swap_last(x) @ g
+        gy = B.swap_last(x) @ g2 if needs[1] else None
+        return g2 * y if needs[0] else None, None if gy is None else gy.reshape(gy.shape[:-1])
+    return (g @ B.swap_last(y) if needs[0] else None,
+            B.swap_last(x) @ g if needs[1] else None)
+
+
+@primitive("linear", "linear", needs=True)
+def linear(x, w, b=None):
+    """x @ w^T + b with w of shape (out, in), as a dense layer (PyTorch's layout).
+
+    With G = g and X = x flattened to rows: dx = g w, dw = G^T X, db = sum of G's rows.
+    One fused rule: no transpose or broadcast nodes, and dw comes out contiguous.
+    """
+    out = x @ w.T
+    if b is not None:
+        if out.dtype == np.result_type(out, b):
+            out += b
+        else:
+            out = out + b
+    return out
+
+
+@linear.defvjp
+def linear_vjp(g, ans, x, w, b=None, *, needs=(True, True, True)):
+    g2 = g.reshape((-1, g.shape[-1]))
+    gx = g @ w if needs[0] else None
+    gw = g2.T @ x.reshape((-1, x.shape[-1])) if needs[1] else None
+    if b is None:
+        return gx, gw
+    return gx, gw, g2.sum(axis=0) if needs[2] else None
 
 
 # ------------------------------------------------------------------- reductions

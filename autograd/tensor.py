@@ -77,6 +77,28 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     return tuple(sorted(out))
 
 
+def _one_axis(axis: Any, ndim: int, op: str) -> int:
+    """One axis as a non-negative int; out of range is an error, never a wrap-around."""
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"{op}: axis {axis} is out of range for a tensor with {ndim} dimensions "
+            f"(expected {-ndim} to {ndim - 1})"
+        )
+    return int(axis) % ndim
+
+
+def _number(x: Any) -> Any:
+    """A NumPy scalar as the Python number it holds.
+
+    Every operator then treats NumPy scalars like Python numbers, taking the
+    tensor's dtype (``float32 * np.float64(2)`` and ``float32 ** np.float64(2)``
+    both stay float32, as in PyTorch); 0-d arrays still promote.
+    """
+    if isinstance(x, np.generic) and x.dtype.kind in "biuf":
+        return x.item()
+    return x
+
+
 def _pick(axis: Any, dim: Any) -> Any:
     return dim if axis is None else axis
 
@@ -118,7 +140,8 @@ class Tensor(Operators):
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._rule = None
-        self._parents = ()
+        self._x = self._y = None
+        self._rest = ()
         self._params = None
         self.name = name
         self.retains_grad = False
@@ -132,7 +155,8 @@ class Tensor(Operators):
         t.grad = None
         t.requires_grad = False
         t._rule = None
-        t._parents = ()
+        t._x = t._y = None
+        t._rest = ()
         t._params = None
         t.name = ""
         t.retains_grad = False
@@ -156,6 +180,7 @@ class Tensor(Operators):
             return other
         if isinstance(other, Node):
             return NotImplemented
+        other = _number(other)
         if isinstance(other, (int, float, bool)):
             return Tensor._new(np.asarray(other, dtype=self._scalar_dtype(other)))
         if isinstance(other, (np.ndarray, np.generic, list, tuple)):
@@ -163,6 +188,7 @@ class Tensor(Operators):
         return NotImplemented
 
     def _exponent(self, other: Any) -> Any:
+        other = _number(other)
         if isinstance(other, (int, float)):
             return other
         if isinstance(other, (np.ndarray, np.generic, list, tuple)):
@@ -382,22 +408,26 @@ class Tensor(Operators):
 
     def argmax(self, axis: int | None = None, keepdims: bool = False, dim: Any = None) -> "Tensor":
         """Index of the largest element (no gradient)."""
-        return Tensor._new(np.asarray(self._data.argmax(axis=_pick(axis, dim), keepdims=keepdims)))
+        ax = _pick(axis, dim)
+        ax = None if ax is None else _one_axis(ax, self.ndim, "argmax")
+        return Tensor._new(np.asarray(self._data.argmax(axis=ax, keepdims=keepdims)))
 
     def argmin(self, axis: int | None = None, keepdims: bool = False, dim: Any = None) -> "Tensor":
         """Index of the smallest element (no gradient)."""
-        return Tensor._new(np.asarray(self._data.argmin(axis=_pick(axis, dim), keepdims=keepdims)))
+        ax = _pick(axis, dim)
+        ax = None if ax is None else _one_axis(ax, self.ndim, "argmin")
+        return Tensor._new(np.asarray(self._data.argmin(axis=ax, keepdims=keepdims)))
 
     # -- linear algebra
     def __matmul__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "@")
         if o is NotImplemented:
             return NotImplemented
         _check_matmul(self.shape, o.shape)
         return apply(ops.matmul, (self, o))
 
     def __rmatmul__(self, other: Any) -> Any:
-        o = self._lift(other)
+        o = self._operand(other, "@")
         if o is NotImplemented:
             return NotImplemented
         _check_matmul(o.shape, self.shape)
@@ -509,19 +539,26 @@ class Tensor(Operators):
 
     def transpose(self, *axes: Any) -> "Tensor":
         """Reverse the axes, swap two (PyTorch's ``transpose(d0, d1)``), or permute all."""
+        # Two separate ints swap (PyTorch), also on a matrix, where reading
+        # (0, 1) as a permutation would silently return the input unchanged;
+        # one tuple, or n ints for n != 2 axes, is a permutation (NumPy).
+        swap = len(axes) == 2 and not isinstance(axes[0], (tuple, list))
         axes = _shape_args(axes) if axes else ()
         n = self.ndim
         if not axes:
             perm = tuple(range(n))[::-1]
-        elif len(axes) == 2 and n != 2:
-            a, b = (normalize_axis(x, n, "transpose")[0] for x in axes)
+        elif swap:
+            a, b = (_one_axis(x, n, "transpose") for x in axes)
             p = list(range(n))
             p[a], p[b] = p[b], p[a]
             perm = tuple(p)
         else:
-            perm = tuple(int(a) % n for a in axes)
+            perm = tuple(_one_axis(a, n, "transpose") for a in axes)
             if sorted(perm) != list(range(n)):
-                raise ValueError(f"transpose: {axes} is not a permutation of the axes of {self.shape}")
+                raise ValueError(
+                    f"transpose: {axes} is not a permutation of the axes of shape {self.shape}; "
+                    f"expected each of 0..{n - 1} once"
+                )
         if perm == tuple(range(n)):
             return self
         return apply(ops.transpose, (self,), {"axes": perm})
@@ -534,11 +571,8 @@ class Tensor(Operators):
         return self.transpose(*dims)
 
     def swapaxes(self, a: int, b: int) -> "Tensor":
-        n = self.ndim
-        p = list(range(n))
-        a, b = a % n, b % n
-        p[a], p[b] = p[b], p[a]
-        return self if a == b else apply(ops.transpose, (self,), {"axes": tuple(p)})
+        """Swap two axes."""
+        return self.transpose(a, b)
 
     def squeeze(self, axis: Any = None, *, dim: Any = None) -> "Tensor":
         """Drop axes of length 1 (all, or the given ones)."""
@@ -566,7 +600,10 @@ class Tensor(Operators):
         """Merge axes start_dim..end_dim into one."""
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = start_dim % self.ndim, end_dim % self.ndim
+        s, e = _one_axis(start_dim, self.ndim, "flatten"), _one_axis(end_dim, self.ndim, "flatten")
+        if s > e:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                             f"for shape {self.shape}")
         shape = self.shape[:s] + (int(np.prod(self.shape[s:e + 1])),) + self.shape[e + 1:]
         return self.reshape(shape)
 
@@ -646,6 +683,26 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
             f"where: shapes {c.shape} (cond), {x.shape} and {y.shape} do not broadcast"
         ) from None
     return apply(ops.where, (x, y), {"cond": c.astype(bool, copy=False)})
+
+
+def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """A dense layer, ``x @ weight.T + bias``, with weight of shape (out, in).
+
+    >>> import numpy as np
+    >>> linear(Tensor(np.ones((2, 3))), Tensor(np.ones((4, 3))), Tensor(np.zeros(4))).shape
+    (2, 4)
+    """
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ShapeError(
+            f"linear: input of shape {x.shape} needs its last axis to match the weight's "
+            f"in_features; the weight has shape {weight.shape} (out_features, in_features)"
+        )
+    if bias is None:
+        return apply(ops.linear, (x, weight))
+    if bias.shape != (weight.shape[0],):
+        raise ShapeError(f"linear: bias of shape {bias.shape} should be ({weight.shape[0]},)")
+    return apply(ops.linear, (x, weight, bias))
 
 
 def maximum(a: Any, b: Any) -> Tensor:

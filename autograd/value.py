@@ -57,7 +57,8 @@ class Value(Operators):
         self.grad = 0.0
         self.requires_grad = bool(requires_grad)
         self._rule = None
-        self._parents = ()
+        self._x = self._y = None
+        self._rest = ()
         self._params = None
         self.name = label
 
@@ -68,7 +69,8 @@ class Value(Operators):
         v.grad = 0.0
         v.requires_grad = False
         v._rule = None
-        v._parents = ()
+        v._x = v._y = None
+        v._rest = ()
         v._params = None
         v.name = ""
         return v

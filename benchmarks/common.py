@@ -1,0 +1,41 @@
+"""Timing helpers shared by the benchmarks: repeated runs, medians, tables."""
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from typing import Any, Callable
+
+
+def median_time(fn: Callable[[], Any], repeat: int = 7, warmup: int = 1,
+                collector: bool = True) -> float:
+    """Median wall time of ``fn()`` in seconds, with Python's collector on or off."""
+    was = gc.isenabled()
+    try:
+        for _ in range(warmup):
+            fn()
+        times = []
+        for _ in range(repeat):
+            gc.collect()
+            if collector:
+                gc.enable()
+            else:
+                gc.disable()
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return statistics.median(times)
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain-text table with aligned columns."""
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    sep = "  ".join("-" * w for w in widths)
+    body = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join([line, sep] + body)
