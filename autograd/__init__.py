@@ -32,6 +32,8 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .node import Node, Rule
 from .ops import RULES
+from .rendering import render, save_svg
+from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
 
@@ -44,10 +46,12 @@ def draw_graph(root, show_data=True, show_grad=True, rankdir="LR", **kwargs):  #
 
 
 __all__ = [
-    "AnomalyError", "DomainError", "Function", "FunctionCtx", "GraphReleasedError", "Node",
+    "AnomalyError", "BackpropStepper", "DomainError", "Function", "FunctionCtx",
+    "GraphReleasedError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
     "detect_anomaly", "draw_graph", "enable_grad", "eye", "full", "full_like", "grad",
     "gradcheck", "is_grad_enabled", "linear", "maximum", "minimum", "no_grad", "ones", "ones_like",
-    "rand", "rand_like", "randn", "randn_like", "set_grad_enabled", "stack", "tensor",
+    "rand", "rand_like", "randn", "randn_like", "render", "save_svg", "set_grad_enabled",
+    "stack", "tensor",
     "toposort", "where", "zeros", "zeros_like",
 ]
