@@ -88,8 +88,14 @@ def sigmoid_float(x: float) -> float:
 
 
 def sigmoid_array(x: np.ndarray) -> np.ndarray:
-    """sigmoid(x) = (1 + tanh(x/2)) / 2: no overflow, keeps float32."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    """sigmoid(x) = exp(min(x, 0)) / (1 + exp(-|x|)).
+
+    That is 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below: no overflow,
+    keeps the dtype, and keeps full relative precision for very negative x
+    (the tanh form (1 + tanh(x/2)) / 2 rounds to exactly 0 there, from
+    x < -17 in float32, which turns log(sigmoid(x)) into -inf).
+    """
+    return np.exp(np.minimum(x, 0)) / (1 + np.exp(-np.abs(x)))
 
 
 sigmoid = _dispatch("sigmoid", sigmoid_float, sigmoid_array)
@@ -111,7 +117,11 @@ def where(cond: Any, a: Any, b: Any) -> Any:
     if isinstance(a, (np.ndarray, np.generic, float, int)) and isinstance(
         b, (np.ndarray, np.generic, float, int)
     ):
-        if isinstance(cond, (bool, np.bool_)) and not isinstance(a, np.ndarray):
+        # The scalar shortcut is for floats only: next to a NumPy scalar (a 0-d
+        # tensor's gradient) it could return a bare Python float, which has no shape.
+        if isinstance(cond, (bool, np.bool_)) and not isinstance(
+            a, (np.ndarray, np.generic)
+        ) and not isinstance(b, (np.ndarray, np.generic)):
             return a if cond else b
         return np.where(cond, a, b)
     node = a if not is_raw(a) else b

@@ -103,8 +103,13 @@ def _raise_released(node: Node) -> None:
 
 def _vjp_error(node: Node, exc: ArithmeticError | ValueError) -> ArithmeticError:
     values = ", ".join(repr(p._data) for p in node._parents)
+    made = ""
+    if STATE.anomaly:
+        from .anomaly import trace_of
+
+        made = f" (the forward op made at {trace_of(node) or '<made outside detect_anomaly()>'})"
     return type(exc)(
-        f"backward of '{node._rule.name}' at input(s) {values}: the derivative is not a "
+        f"backward of '{node._rule.name}'{made} at input(s) {values}: the derivative is not a "
         f"finite real number there ({exc})"
     )
 

@@ -35,16 +35,29 @@ from .node import Node, Rule, apply
 class FunctionCtx:
     """Per-call storage shared by a Function's forward and backward."""
 
-    def __init__(self, needs_input_grad: tuple[bool, ...]) -> None:
+    def __init__(self, needs_input_grad: tuple[bool, ...], name: str = "Function") -> None:
         self.needs_input_grad = needs_input_grad
         self._saved: tuple[Any, ...] = ()
+        self._versions: tuple[Any, ...] = ()
+        self._name = name
 
     def save_for_backward(self, *values: Any) -> None:
         """Keep values (usually inputs or outputs) for ``backward``."""
         self._saved = values
+        # Tensors count in-place changes; one made before backward reads them
+        # would make the gradient silently wrong, as for built-in rules.
+        self._versions = tuple(getattr(v, "_version", None) for v in values)
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
+        for i, (v, saved) in enumerate(zip(self._saved, self._versions)):
+            if saved is not None and v._version != saved:
+                raise RuntimeError(
+                    f"{self._name}.backward: saved tensor {i} (shape {v.shape}) was changed in "
+                    f"place after save_for_backward (version {v._version}, saved at {saved}), "
+                    "so the gradient would be wrong. Change a copy, or make the change after "
+                    "backward."
+                )
         return self._saved
 
     saved_values = saved_tensors
@@ -84,10 +97,11 @@ class Function:
         nodes = tuple(a for a in args if isinstance(a, Node))
         if not nodes:
             raise TypeError(f"{cls.__name__}.apply: needs at least one Tensor or Value input")
-        front = type(nodes[0])
-        if any(type(n) is not front for n in nodes):
-            raise TypeError(f"{cls.__name__}.apply: inputs mix {front.__name__} and other types")
-        ctx = FunctionCtx(tuple(isinstance(a, Node) and a.requires_grad for a in args))
+        # Subclasses (nn.Parameter) belong to their front end: only Value vs Tensor is a mix.
+        if len({n._broadcasts for n in nodes}) > 1:
+            raise TypeError(f"{cls.__name__}.apply: inputs mix Values and Tensors; use one kind")
+        ctx = FunctionCtx(tuple(isinstance(a, Node) and a.requires_grad for a in args),
+                          cls.__name__)
         return apply(cls.rule(), nodes, {"ctx": ctx, "args": args})
 
 

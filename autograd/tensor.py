@@ -66,7 +66,10 @@ def normalize_axis(axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """``axis`` (None, int or sequence) as a sorted tuple of non-negative axes."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    if not isinstance(axes, (tuple, list)) or not all(
+            isinstance(a, (int, np.integer)) for a in axes):
+        raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, got {axis!r}")
     out = []
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
@@ -192,7 +195,15 @@ class Tensor(Operators):
         if isinstance(other, (int, float)):
             return other
         if isinstance(other, (np.ndarray, np.generic, list, tuple)):
-            return as_array(other)
+            arr = as_array(other)
+            try:
+                np.broadcast_shapes(self.shape, arr.shape)
+            except ValueError:
+                raise ShapeError(
+                    f"pow: shapes {self.shape} and {arr.shape} (the constant exponent or "
+                    "base) do not broadcast"
+                ) from None
+            return arr
         return NotImplemented
 
     def _seed_ones(self) -> np.ndarray:
@@ -478,8 +489,8 @@ class Tensor(Operators):
         """log(sum(exp(x))) over ``axis``, without overflow."""
         return self._reduce(ops.logsumexp, _pick(axis, dim), keepdims or bool(keepdim))
 
-    def _count(self, axis: Any) -> int:
-        ax = normalize_axis(axis, self.ndim, "mean")
+    def _count(self, axis: Any, op: str) -> int:
+        ax = normalize_axis(axis, self.ndim, op)
         if ax is None:
             return self._data.size
         return int(np.prod([self.shape[a] for a in ax]))
@@ -488,14 +499,18 @@ class Tensor(Operators):
              keepdim: bool | None = None) -> "Tensor":
         """Mean over ``axis``: the sum divided by the count."""
         axis = _pick(axis, dim)
-        return self.sum(axis, keepdims or bool(keepdim)) * (1.0 / self._count(axis))
+        n = self._count(axis, "mean")  # first, so a bad axis is reported as mean's
+        # the mean of nothing is NaN (as in NumPy and PyTorch), not a ZeroDivisionError
+        return self.sum(axis, keepdims or bool(keepdim)) * (1.0 / n if n else np.nan)
 
     def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0, *, dim: Any = None,
             keepdim: bool | None = None) -> "Tensor":
         """Variance over ``axis``: mean squared deviation (ddof=0, NumPy's default)."""
         axis = _pick(axis, dim)
+        n = self._count(axis, "var")
         d = self - self.mean(axis, keepdims=True)
-        return (d * d).sum(axis, keepdims or bool(keepdim)) * (1.0 / (self._count(axis) - ddof))
+        scale = 1.0 / (n - ddof) if n > ddof else np.nan
+        return (d * d).sum(axis, keepdims or bool(keepdim)) * scale
 
     def softmax(self, axis: int = -1, *, dim: Any = None) -> "Tensor":
         """exp(x) / sum(exp(x)) along ``axis``, stable for large inputs."""
@@ -568,7 +583,9 @@ class Tensor(Operators):
         dims = _shape_args(dims)
         if len(dims) != self.ndim:
             raise ValueError(f"permute: need {self.ndim} axes for shape {self.shape}, got {dims}")
-        return self.transpose(*dims)
+        # One tuple: transpose reads two separate ints as a swap, so a matrix's
+        # permute(0, 1) would come back transposed.
+        return self.transpose(dims)
 
     def swapaxes(self, a: int, b: int) -> "Tensor":
         """Swap two axes."""
@@ -586,8 +603,11 @@ class Tensor(Operators):
             shape = tuple(n for i, n in enumerate(self.shape) if i not in ax)
         return self.reshape(shape)
 
-    def unsqueeze(self, axis: int) -> "Tensor":
-        """Insert an axis of length 1 at ``axis``."""
+    def unsqueeze(self, axis: int | None = None, *, dim: int | None = None) -> "Tensor":
+        """Insert an axis of length 1 at ``axis`` (PyTorch: ``dim``)."""
+        axis = _pick(axis, dim)
+        if axis is None:
+            raise TypeError("unsqueeze: give the position of the new axis (axis= or dim=)")
         n = self.ndim + 1
         if not -n <= axis < n:
             raise ValueError(f"unsqueeze: axis {axis} is out of range for {n} dimensions")
@@ -674,8 +694,7 @@ def _tensors(items: Sequence[Any]) -> tuple[Tensor, ...]:
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``cond`` holds, else ``b``; the gradient flows only to the chosen side."""
     c = cond._data if isinstance(cond, Tensor) else np.asarray(cond)
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
-    x, y = like._lift(a), like._lift(b)
+    x, y = _pair("where", a, b)
     try:
         np.broadcast_shapes(c.shape, x.shape, y.shape)
     except ValueError:
@@ -705,16 +724,24 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return apply(ops.linear, (x, weight, bias))
 
 
+def _pair(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """a and b as Tensors; a number takes the dtype of the Tensor beside it, on either side."""
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else Tensor(a)
+    x, y = like._operand(a, op), like._operand(b, op)
+    if x is NotImplemented or y is NotImplemented:
+        raise TypeError(f"{op}: expected Tensors, arrays or numbers, got "
+                        f"{type(a).__name__} and {type(b).__name__}")
+    return x, y
+
+
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise larger of a and b (ties split the gradient)."""
-    like = a if isinstance(a, Tensor) else Tensor(a)
-    return apply(ops.maximum, (like, like._lift(b)))
+    return apply(ops.maximum, _pair("maximum", a, b))
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise smaller of a and b (ties split the gradient)."""
-    like = a if isinstance(a, Tensor) else Tensor(a)
-    return apply(ops.minimum, (like, like._lift(b)))
+    return apply(ops.minimum, _pair("minimum", a, b))
 
 
 def cat(tensors: Sequence[Any], axis: int = 0) -> Tensor:

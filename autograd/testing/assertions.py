@@ -1,0 +1,236 @@
+"""Assertions that compare the engine's derivatives with an independent answer.
+
+All three run in float64 and build on :mod:`autograd.gradcheck` (the one
+finite-difference mechanism): a non-scalar output is projected onto fixed
+random weights, so one backward pass checks the whole Jacobian, and a failure
+names the input, the element and both numbers.
+
+>>> from autograd import Tensor
+>>> from autograd.testing import assert_grad_matches_numeric, assert_hessian_matches_numeric
+>>> x = Tensor([0.5, -1.0, 2.0])
+>>> assert_grad_matches_numeric(lambda t: (t.sin() * t).sum(), x)
+>>> assert_hessian_matches_numeric(lambda t: (t.sin() * t).sum(), x)
+>>> assert_grad_matches_numeric(lambda t: t.abs() * 2, Tensor([1.0, -2.0]), atol=1e-8)
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from ..engine import grad
+from ..grad_mode import no_grad
+from ..gradcheck import (GradReport, analytic_gradient, compare, compare_gradients,
+                         numeric_gradient, projection, to_float64)
+from ..node import Node
+from ..tensor import Tensor
+
+
+def skip(reason: str) -> None:
+    """Skip the running test (pytest's skip, or unittest's outside pytest)."""
+    try:
+        import pytest
+    except ImportError:  # pragma: no cover - the kit is used under pytest
+        import unittest
+
+        raise unittest.SkipTest(reason) from None
+    pytest.skip(reason)
+
+
+def require_torch() -> Any:
+    """The ``torch`` module, or a skipped test that says PyTorch is missing."""
+    try:
+        import torch
+    except ImportError:
+        skip("PyTorch is not installed, so the comparison with PyTorch was skipped "
+             "(install torch to run it)")
+    return torch
+
+
+def data_of(x: Any) -> Any:
+    """The raw data of a node, or ``x`` itself."""
+    return x._data if isinstance(x, Node) else x
+
+
+def fn_name(fn: Callable[..., Any]) -> str:
+    """A readable name for ``fn`` (``Cube.apply`` for a Function's apply)."""
+    owner = getattr(fn, "__self__", None)
+    name = getattr(fn, "__name__", None) or repr(fn)
+    if isinstance(owner, type):
+        return f"{owner.__name__}.{name}"
+    return getattr(fn, "__qualname__", name)
+
+
+def describe_inputs(inputs: Sequence[Any]) -> str:
+    """One line per input: its type, shape, dtype and (abbreviated) values."""
+    lines = []
+    for i, x in enumerate(inputs):
+        arr = np.asarray(data_of(x))
+        kind = type(x).__name__
+        if arr.ndim == 0:
+            lines.append(f"input {i}: {kind} {arr.item()!r}")
+        else:
+            body = np.array2string(arr, precision=6, threshold=30, separator=", ")
+            lines.append(f"input {i}: {kind} of shape {arr.shape} {arr.dtype} = {body}")
+    return "\n  ".join(lines)
+
+
+def describe(report: GradReport, ours: str, theirs: str, what: str = "input") -> str:
+    """The mismatches of ``report``, labelled with the two sources compared."""
+    lines = []
+    for m in report.mismatches:
+        where = f"[{', '.join(map(str, m.index))}]" if m.index else ""
+        lines.append(f"{what} {m.input}{where}: {ours} {m.analytic:.10g} vs {theirs} "
+                     f"{m.numeric:.10g} (|diff| {abs(m.analytic - m.numeric):.3g}; "
+                     f"{m.count} element(s) off)")
+    return "\n  ".join(lines)
+
+
+def assert_grad_matches_numeric(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6,
+                                atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> None:
+    """Assert ``fn``'s gradient matches central differences, in float64.
+
+    ``fn`` takes the inputs (Tensors, Values, arrays or numbers; each becomes
+    a float64 leaf) and returns a Tensor or Value. Raises AssertionError with
+    gradcheck's report: the input, the element, the engine's number and the
+    numeric one.
+    """
+    report = compare_gradients(fn, inputs, eps=eps, atol=atol, rtol=rtol, seed=seed)
+    if not report.ok:
+        raise AssertionError(
+            f"the gradient of {fn_name(fn)} does not match central differences "
+            f"(float64, eps={eps:g}, atol={atol:g}, rtol={rtol:g}): {report.text}"
+            f"{_projection_note(fn, inputs, seed)}\nwith\n  {describe_inputs(inputs)}")
+
+
+def _projection_note(fn: Callable[..., Any], inputs: Sequence[Any], seed: int) -> str:
+    """Why the numbers are not plain partial derivatives, when the output is not a scalar."""
+    with no_grad():
+        out = fn(*[to_float64(x) for x in inputs])
+    if np.size(data_of(out)) == 1:
+        return ""
+    return (f"\n(the output has shape {np.shape(data_of(out))}: these are gradients of "
+            f"sum(w * output) for fixed random weights w, seed {seed})")
+
+
+def to_torch(x: Any, requires_grad: bool = True) -> Any:
+    """A float64 torch leaf with the data of a Tensor, Value, array or number."""
+    torch = require_torch()
+    data = np.array(data_of(x), dtype=np.float64)
+    return torch.tensor(data, dtype=torch.float64, requires_grad=requires_grad)
+
+
+def assert_grad_matches_torch(fn: Callable[..., Any], torch_fn: Callable[..., Any], *inputs: Any,
+                              atol: float = 1e-8, rtol: float = 1e-6, seed: int = 0) -> None:
+    """Assert ``fn`` on chainrule and ``torch_fn`` on PyTorch agree, values and gradients.
+
+    Both run in float64 on copies of ``inputs``: ``fn`` on Tensors (Values
+    stay Values), ``torch_fn`` on torch tensors that require grad. The outputs
+    must have the same shape and values; then the gradients of
+    sum(output * w), for fixed random weights w, must agree for every input.
+    Skips the test when PyTorch is not installed.
+    """
+    torch = require_torch()
+    xs = [to_float64(x) for x in inputs]
+    ts = [to_torch(x) for x in xs]
+    out = fn(*xs)
+    if not isinstance(out, Node):
+        raise TypeError(f"fn must return a Tensor or Value, got {type(out).__name__}")
+    tout = torch_fn(*ts)
+    ours = np.asarray(data_of(out), dtype=np.float64)
+    theirs = tout.detach().numpy().astype(np.float64)
+    context = f"\nwith\n  {describe_inputs(inputs)}"
+    if ours.shape != theirs.shape:
+        raise AssertionError(f"{fn_name(fn)}: output shape {ours.shape} but PyTorch's is "
+                             f"{theirs.shape}{context}")
+    forward = compare([ours], [theirs], atol, rtol)
+    if not forward.ok:
+        raise AssertionError(f"{fn_name(fn)}: outputs differ from PyTorch's: "
+                             f"{describe(forward, 'chainrule', 'torch', 'output')}{context}")
+    w = projection(out, seed)
+    analytic = analytic_gradient(fn, xs, w)
+    if tout.requires_grad:
+        s = (tout * torch.as_tensor(w, dtype=torch.float64)).sum()
+        tgrads = torch.autograd.grad(s, ts, allow_unused=True)
+    else:
+        tgrads = (None,) * len(ts)
+    reference = [np.zeros(t.shape) if g is None else g.numpy() for t, g in zip(ts, tgrads)]
+    report = compare(analytic, reference, atol, rtol)
+    if not report.ok:
+        raise AssertionError(f"the gradient of {fn_name(fn)} does not match PyTorch's: "
+                             f"{describe(report, 'chainrule', 'torch')}{context}")
+
+
+def _directions(xs: Sequence[Any], seed: int, full: bool) -> Iterator[tuple[str, list[Any]]]:
+    """Directions v for Hessian-vector products: one random, or every basis vector."""
+    shapes = [np.shape(data_of(x)) for x in xs]
+    if not full:
+        rng = np.random.default_rng(seed + 1)
+        yield f"a random direction (seed {seed})", [rng.standard_normal(s) for s in shapes]
+        return
+    for i, shape in enumerate(shapes):
+        for j in np.ndindex(shape):
+            v = [np.zeros(s) for s in shapes]
+            v[i][j] = 1.0
+            yield f"input {i}{list(j) if j else ''}", v
+
+
+def directional_gradient(fn: Callable[..., Any], v: Sequence[Any],
+                         create_graph: bool = True) -> Callable[..., Any]:
+    """x -> <grad fn(x), v>: its gradient is the Hessian-vector product H v.
+
+    With ``create_graph=True`` the inner gradient records a graph, so the
+    engine differentiates its own VJPs; the finite-difference passes only
+    need its value.
+    """
+    def gv(*xs: Any) -> Any:
+        y = fn(*xs)
+        if not isinstance(y, Node) or np.size(y._data) != 1:
+            raise TypeError("assert_hessian_matches_numeric needs a scalar fn (a Value or a "
+                            "one-element Tensor); reduce it first, e.g. (f(x) * w).sum()")
+        if not y.requires_grad:
+            return _zero(xs[0])
+        gs = grad(y, list(xs), create_graph=create_graph, allow_unused=True)
+        total = None
+        for g, d in zip(gs, v):
+            if g is None:
+                continue
+            term = (g * d).sum() if isinstance(g, Tensor) else g * float(d)
+            total = term if total is None else total + term
+        return _zero(xs[0]) if total is None else total
+
+    return gv
+
+
+def _zero(x: Any) -> Any:
+    return (x * 0.0).sum() if isinstance(x, Tensor) else x * 0.0
+
+
+def assert_hessian_matches_numeric(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-5,
+                                   atol: float = 1e-4, rtol: float = 1e-3, seed: int = 0,
+                                   full: bool = False) -> None:
+    """Assert second derivatives of a scalar ``fn`` match finite differences of its gradient.
+
+    The engine's Hessian-vector product (``grad(..., create_graph=True)``,
+    then a second ``grad``) is compared with central differences of the
+    gradient along the same direction: one random direction, or with
+    ``full=True`` every basis direction (the whole Hessian, column by column).
+    Both sides use :mod:`autograd.gradcheck`'s analytic and numeric gradients.
+    """
+    xs = [to_float64(x) for x in inputs]
+    for label, v in _directions(xs, seed, full):
+        analytic = analytic_gradient(directional_gradient(fn, v, True), xs, 1.0)
+        numeric = numeric_gradient(directional_gradient(fn, v, False), xs, 1.0, eps)
+        report = compare(analytic, numeric, atol, rtol)
+        if not report.ok:
+            raise AssertionError(
+                f"second derivatives of {fn_name(fn)} do not match finite differences of its "
+                f"gradient: the Hessian times {label} (engine vs numeric) is off at\n  "
+                f"{describe(report, 'autograd', 'numeric')}\nwith\n  {describe_inputs(inputs)}")
+
+
+__all__ = [
+    "assert_grad_matches_numeric", "assert_grad_matches_torch",
+    "assert_hessian_matches_numeric", "describe", "describe_inputs", "directional_gradient",
+    "require_torch", "skip", "to_torch",
+]
