@@ -1,0 +1,146 @@
+"""Every rule of the table, and the Tensor ops derived from them, through autograd.testing.
+
+The tests are parametrised over ``autograd.ops.RULES`` itself (after the
+packages that add rules are imported), so a new rule without an input
+strategy in ``autograd.testing.RULE_CASES`` fails here the day it is added.
+Each op is checked over drawn shapes, broadcasting, axes and keepdims:
+gradient against central differences and against PyTorch (float64), second
+derivative against differences of the gradient, and dtypes (float32 in,
+float32 out and float32 gradients).
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Rule, Tensor
+from autograd import backend as B
+from autograd.ops import RULES
+from autograd.testing import (DERIVED_CASES, RULE_CASES, Case, assert_grad_matches_numeric,
+                              assert_grad_matches_torch, assert_hessian_matches_numeric,
+                              case_for, missing_cases)
+from autograd.testing.check import scalarize
+
+
+def _import_rule_providers() -> None:
+    """Packages beyond autograd that register rules of their own."""
+    for name in ("nn", "nn.functional"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+_import_rule_providers()
+RULE_NAMES = sorted(RULES)
+OPS = RULE_NAMES + sorted(DERIVED_CASES)
+
+
+def draw_case(data: st.DataObject, name: str) -> Case:
+    try:
+        strategy = case_for(name)
+    except KeyError as exc:
+        pytest.fail(str(exc))
+    return data.draw(strategy, label=name)
+
+
+def test_every_rule_has_an_input_strategy():
+    missing = missing_cases()
+    assert not missing, (
+        f"rules without an input strategy: {missing}. Register one with "
+        "@autograd.testing.rule_case(name) so the rule is property-tested")
+
+
+def test_every_rule_case_names_a_rule():
+    assert not sorted(set(RULE_CASES) - set(RULES)), "a case is registered for an unknown rule"
+
+
+def test_rule_names_are_unique():
+    # A second rule with a taken name silently replaces the first in RULES,
+    # and that first rule is then never parametrised over.
+    seen: dict[str, set[str]] = {}
+    for mod_name, module in list(sys.modules.items()):
+        if mod_name.split(".")[0] not in ("autograd", "nn", "optim"):
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, Rule) and RULES.get(obj.name) is not obj:
+                seen.setdefault(obj.name, set()).add(mod_name)
+    assert not seen, f"rules shadowed by another rule of the same name: {seen}"
+
+
+@pytest.mark.parametrize("name", OPS)
+@given(data=st.data())
+def test_gradient_matches_finite_differences(name, data):
+    case = draw_case(data, name)
+    if name in RULES:
+        assert name in case.rules_used(), f"the case for {name!r} does not reach its rule"
+    assert_grad_matches_numeric(case.fn, *case.inputs, eps=case.eps, atol=case.atol,
+                                rtol=case.rtol)
+
+
+@pytest.mark.parametrize("name", OPS)
+@given(data=st.data())
+def test_value_and_gradient_match_torch(name, data):
+    case = draw_case(data, name)
+    assert_grad_matches_torch(case.fn, case.torch_fn, *case.inputs)
+
+
+@pytest.mark.parametrize("name", OPS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_second_derivative_matches_finite_differences(name, data):
+    case = draw_case(data, name)
+    if not case.second_order:
+        return
+    assert_hessian_matches_numeric(scalarize(case.fn), *case.inputs)
+
+
+@pytest.mark.parametrize("name", OPS)
+@settings(max_examples=15)
+@given(data=st.data(), dtype=st.sampled_from([np.float32, np.float64]))
+def test_dtype_is_kept_in_forward_and_gradients(name, data, dtype):
+    case = draw_case(data, name)
+    ts = [Tensor(np.asarray(x, dtype=dtype), requires_grad=True) for x in case.inputs]
+    out = case.fn(*ts)
+    expected = dtype if case.out_dtype is None else case.out_dtype
+    assert out.dtype == expected, f"{case.label}: {np.dtype(dtype)} inputs gave {out.dtype}"
+    exact = case.fn(*[Tensor(np.asarray(x, dtype=np.float64)) for x in case.inputs])
+    np.testing.assert_allclose(out.data, exact.data, rtol=1e-4, atol=1e-5)
+    out.sum().backward()
+    for i, t in enumerate(ts):
+        assert t.grad is not None, f"{case.label}: input {i} got no gradient"
+        assert t.grad.dtype == dtype and t.grad.shape == t.shape, (
+            f"{case.label}: input {i} ({t.dtype}, {t.shape}) got a gradient "
+            f"{t.grad.dtype} {t.grad.shape}")
+
+
+# ---------------------------------------------------------------- regressions found by the cases
+
+def test_clip_of_a_0d_tensor_backpropagates():
+    # clip's VJP saw a NumPy scalar gradient, and where() returned a bare float for it.
+    t = Tensor(np.float64(0.25), requires_grad=True)
+    (t.clip(0.0, 0.0) * 2.0).sum().backward()
+    assert t.grad.shape == () and t.grad == 0.0
+    t = Tensor(np.float32(0.25), requires_grad=True)
+    (t.clip(-1.0, 1.0) * 2.0).sum().backward()
+    assert t.grad.dtype == np.float32 and t.grad == 2.0
+    for a, b in [(np.float32(2.0), 0.0), (0.0, np.float32(2.0))]:
+        for cond in (np.bool_(True), np.bool_(False)):
+            assert np.shape(B.where(cond, a, b)) == ()
+            assert isinstance(B.where(cond, a, b), (np.ndarray, np.generic))
+
+
+def test_permute_with_the_identity_order_keeps_a_matrix():
+    # permute passed its axes to transpose as two ints, which transpose reads as a swap.
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert x.permute(0, 1).shape == (2, 3)
+    assert x.permute(1, 0).shape == (3, 2)
+    assert x.permute((1, 0)).shape == (3, 2)
+    w = np.arange(6.0).reshape(2, 3)
+    assert_grad_matches_torch(lambda t: t.permute(0, 1) * w,
+                              lambda t: t.permute(0, 1) * t.new_tensor(w), x)
