@@ -121,6 +121,7 @@ def run_backward(
     create_graph: bool,
     keep: set[Node] | None = None,
     check: Any = None,
+    observer: Any = None,
 ) -> list[tuple[Node, Any]]:
     """Backpropagate ``seeds`` from ``roots``; return (node, gradient) of kept nodes.
 
@@ -129,6 +130,9 @@ def run_backward(
     in ``keep`` (what ``grad`` returns). With ``create_graph`` the seeds and
     results are graph nodes and the VJPs record a graph. ``check(kept)`` runs
     before the graph is released, so it may raise without spoiling a retry.
+    ``observer(node, g, grads, params)``, if given, sees each node's VJP result
+    (the gradients for its inputs, before they are summed to the inputs'
+    shapes) in the order the pass runs: it is how the stepper explains it.
     """
     order = toposort(roots)
     grads: dict[Node, Any] = {}
@@ -182,6 +186,8 @@ def run_backward(
                 from .anomaly import check_backward
 
                 check_backward(node, g, pgrads)
+            if observer is not None:
+                observer(node, g, pgrads, params or {})
             for p, gp in zip(parents, pgrads):
                 if gp is None or not p.requires_grad:
                     continue

@@ -35,9 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import GraphReleasedError, _fit, _seed, _vjp_error, toposort, unbroadcast_axes
-from .grad_mode import no_grad
-from .node import RELEASED, Node
+from .engine import GraphReleasedError, _fit, _seed, run_backward, unbroadcast_axes
+from .node import Node
 from .viz import GraphvizNotFoundError, _draw, _short, node_names, value_text, walk
 
 _INFIX = {"+", "-", "*", "/", "@", "**"}
@@ -189,48 +188,40 @@ class BackpropStepper:
         names = self.names
         grads: dict[int, Any] = {id(self.loss): seed}
         sources: dict[int, list[tuple[str, Any]]] = {}
-        with no_grad():
-            for node in reversed(toposort([self.loss])):
-                g = grads.get(id(node))
-                if g is None or node._rule is None:
+
+        def observe(node: Node, g: Any, pgrads: Any, params: dict[str, Any]) -> None:
+            # The engine runs the pass; this only records what each step did, in its words.
+            parents = node.parents
+            inputs = [p._data for p in parents]
+            local = _locals(node, g, inputs, params)
+            me = names[id(node)]
+            labels = ["x", "y"] if len(inputs) == 2 else [str(j) for j in range(len(inputs))]
+            contributions = []
+            for j, (p, gp) in enumerate(zip(parents, pgrads)):
+                c = Contribution(p, names[id(p)], labels[j])
+                contributions.append(c)
+                if gp is None or not p.requires_grad:
                     continue
-                params = node._params
-                if params is RELEASED:
-                    raise GraphReleasedError(
-                        f"BackpropStepper: the graph was freed by a backward() call; make the "
-                        f"stepper before it, or call backward(retain_graph=True)"
-                        f" ('{node._rule.name}' node {names[id(node)]})")
-                if node._tracks_versions:
-                    node._check_versions()
-                kw = params or {}
-                inputs = [p._data for p in node._parents]
-                try:
-                    pgrads = node._rule.vjp(g, node._data, *inputs, **kw)
-                except (ArithmeticError, ValueError) as exc:
-                    if type(g) is float:
-                        raise _vjp_error(node, exc) from None
-                    raise
-                local = _locals(node, g, inputs, kw)
-                me = names[id(node)]
-                labels = ["x", "y"] if len(inputs) == 2 else [str(j) for j in range(len(inputs))]
-                contributions = []
-                for j, (p, gp) in enumerate(zip(node._parents, pgrads)):
-                    c = Contribution(p, names[id(p)], labels[j])
-                    contributions.append(c)
-                    if gp is None or not p.requires_grad:
-                        continue
-                    c.raw_shape = tuple(np.shape(gp))
-                    if p._broadcasts and gp.shape != p._data.shape:
-                        c.summed_axes = unbroadcast_axes(gp.shape, p._data.shape)
-                    gp = _fit(gp, p)
-                    old = grads.get(id(p))
-                    grads[id(p)] = gp if old is None else old + gp
-                    sources.setdefault(id(p), []).append((me, gp))
-                    c.local, c.value = local[j], gp
-                    c.sources, c.total = list(sources[id(p)]), grads[id(p)]
-                self.steps.append(Step(len(self.steps), node, me, self.root_name,
-                                       _expression(node, names), g,
-                                       list(sources.get(id(node), [])), contributions))
+                c.raw_shape = tuple(np.shape(gp))
+                if p._broadcasts and gp.shape != p._data.shape:
+                    c.summed_axes = unbroadcast_axes(gp.shape, p._data.shape)
+                gp = _fit(gp, p)
+                old = grads.get(id(p))
+                grads[id(p)] = gp if old is None else old + gp
+                sources.setdefault(id(p), []).append((me, gp))
+                c.local, c.value = local[j], gp
+                c.sources, c.total = list(sources[id(p)]), grads[id(p)]
+            self.steps.append(Step(len(self.steps), node, me, self.root_name,
+                                   _expression(node, names), g,
+                                   list(sources.get(id(node), [])), contributions))
+
+        try:
+            run_backward([self.loss], [seed], retain_graph=True, create_graph=False, keep=set(),
+                         observer=observe)
+        except GraphReleasedError as exc:
+            raise GraphReleasedError(
+                "BackpropStepper: the graph was freed by a backward() call; make the stepper "
+                f"before it, or call backward(retain_graph=True) ({exc})") from None
         for s in self.steps:
             s.count = len(self.steps)
         self._final = grads
