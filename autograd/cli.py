@@ -7,7 +7,7 @@ from typing import Sequence
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .demo import main as demo_main
+    from nn.demo import main as demo_main
 
     return demo_main(out_dir=args.out)
 
