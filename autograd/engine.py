@@ -136,6 +136,7 @@ def run_backward(
     """
     order = toposort(roots)
     grads: dict[Node, Any] = {}
+    grads_get = grads.get
     for root, seed in zip(roots, seeds):
         old = grads.get(root)
         grads[root] = seed if old is None else old + seed
@@ -188,12 +189,14 @@ def run_backward(
                 check_backward(node, g, pgrads)
             if observer is not None:
                 observer(node, g, pgrads, params or {})
+            # Operands share the node's front end (apply lifts them), so one flag serves all.
+            broadcasts = node._broadcasts
             for p, gp in zip(parents, pgrads):
                 if gp is None or not p.requires_grad:
                     continue
-                if p._broadcasts:
+                if broadcasts:
                     gp = _fit(gp, p)
-                old = grads.get(p)
+                old = grads_get(p)
                 grads[p] = gp if old is None else old + gp
     finally:
         STATE.enabled = prev_mode
