@@ -163,7 +163,8 @@ def run_backward(
             x = node._x
             y = node._y
             parents = (x,) if y is None else (x, y) + node._rest if node._rest else (x, y)
-            if node._tracks_versions:
+            # Front ends that track versions hold _saved_versions (None: nothing to check).
+            if node._tracks_versions and node._saved_versions is not None:
                 node._check_versions()
             if rule.needs:
                 params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
@@ -195,7 +196,9 @@ def run_backward(
                 if gp is None or not p.requires_grad:
                     continue
                 if broadcasts:
-                    gp = _fit(gp, p)
+                    d = p._data
+                    if gp.shape != d.shape or gp.dtype != d.dtype:
+                        gp = _fit(gp, p)
                 old = grads_get(p)
                 grads[p] = gp if old is None else old + gp
     finally:

@@ -31,6 +31,8 @@ class Operators(Node):
 
         Python's fallback message would name the types, not say what to do.
         """
+        if type(other) is type(self):
+            return other
         o = self._lift(other)
         if o is NotImplemented and isinstance(other, Node):
             raise TypeError(

@@ -181,6 +181,8 @@ class Tensor(Operators):
     def _lift(self, other: Any) -> Any:
         if isinstance(other, Tensor):
             return other
+        if type(other) is float and self._data.dtype.kind == "f":
+            return Tensor._new(np.array(other, dtype=self._data.dtype))
         if isinstance(other, Node):
             return NotImplemented
         other = _number(other)
