@@ -9,17 +9,24 @@ from typing import Any, Callable
 
 def median_time(fn: Callable[[], Any], repeat: int = 7, warmup: int = 1,
                 collector: bool = True) -> float:
-    """Median wall time of ``fn()`` in seconds, with Python's collector on or off."""
+    """Median wall time of ``fn()`` in seconds, with Python's collector on or off.
+
+    With the collector on, runs follow each other as in a training loop:
+    garbage left by one run is the collector's to find during the next. With it
+    off, garbage is collected between runs, outside the timing.
+    """
     was = gc.isenabled()
     try:
         for _ in range(warmup):
             fn()
         times = []
+        gc.collect()
         for _ in range(repeat):
-            gc.collect()
             if collector:
                 gc.enable()
             else:
+                gc.enable()
+                gc.collect()
                 gc.disable()
             t0 = time.perf_counter()
             fn()

@@ -73,13 +73,14 @@ def nn_scalar_step(model: Any, X: list, y: list, Value: Any) -> float:
 
 
 def bytes_per_node(Value: Any, n: int = 100_000) -> float:
-    """Memory held by a chain of n graph nodes (x = x * 1.0001 ...), per node."""
-    tracemalloc.start()
+    """Memory held by a chain of n graph nodes (y = y * c with a Value c), per node."""
     x = Value(1.0)
+    c = Value(1.0001)
+    tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     y = x
     for _ in range(n):
-        y = y * 1.0001
+        y = y * c
     used = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     del y
@@ -109,7 +110,8 @@ def run(repeat: int = 5) -> list[dict[str, Any]]:
     for name, V in (("micrograd", MValue), ("chainrule", Value)):
         layers = micrograd_style_mlp(V, sizes)
         for collector in (True, False):
-            t = median_time(lambda: demo_step(V, layers, X, y), repeat=repeat, collector=collector)
+            t = median_time(lambda: demo_step(V, layers, X, y), repeat=repeat,
+                            collector=collector)
             results.append({"workload": "micrograd demo step (same graph)", "engine": name,
                             "gc": "on" if collector else "off", "seconds": t})
     try:

@@ -1,0 +1,123 @@
+"""``make bench``: every workload, chainrule beside its peers, in one table.
+
+Each timing is the median of repeated runs in this one invocation, so ratios
+compare like with like on the same machine at the same moment. Tensor MLP
+configurations run each framework in a fresh subprocess (peak memory is the
+rise in resident memory above the process's state after setup). PyTorch is
+pinned to 2 threads for the MLP (this machine's core count) and 1 thread for
+the small-op chain.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from common import table  # noqa: E402
+
+
+def _mlp(framework: str, opt: str, batch: int) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, os.path.join(HERE, "tensor_mlp.py"), framework, opt,
+                          str(batch)], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
+    return json.loads(out.stdout)
+
+
+def scalar_rows() -> list[list[str]]:
+    import scalar
+
+    res = scalar.run()
+    t = {(r["workload"], r["engine"], r.get("gc")): r for r in res}
+    rows = []
+    same = "micrograd demo step (same graph)"
+    mg_on = t[(same, "micrograd", "on")]["seconds"]
+    mg_off = t[(same, "micrograd", "off")]["seconds"]
+    candidates = [(same, t[(same, "chainrule", "on")]["seconds"])]
+    fused = ("micrograd demo step (nn.scalar.MLP)", "chainrule", "on")
+    if fused in t:
+        candidates.append((fused[0], t[fused]["seconds"]))
+    for name, ours in candidates:
+        rows.append([name + ", gc on", f"{ours * 1e3:.1f} ms",
+                     f"micrograd gc on {mg_on * 1e3:.0f} ms", f"{mg_on / ours:.1f}x faster",
+                     "met" if mg_on / ours >= 30 else "missed", ">= 30x"])
+        rows.append([name + ", vs micrograd gc off", f"{ours * 1e3:.1f} ms",
+                     f"micrograd gc off {mg_off * 1e3:.0f} ms", f"{mg_off / ours:.1f}x faster",
+                     "met" if mg_off / ours >= 3 else "missed", ">= 3x"])
+    ours_b = t[("bytes per graph node", "chainrule", None)]["bytes"]
+    mg_b = t[("bytes per graph node", "micrograd", None)]["bytes"]
+    rows.append(["bytes per graph node", f"{ours_b:.0f} B", f"micrograd {mg_b:.0f} B",
+                 f"{mg_b / ours_b:.1f}x smaller", "met" if ours_b <= 200 else "missed", "<= 200 B"])
+    deep = "backward through a 1,000,000-node chain"
+    ours_d = t[(deep, "chainrule", None)]["status"]
+    rows.append([deep, ours_d, f"micrograd at 2,000: {t[(deep, 'micrograd', None)]['status']}",
+                 "", "met" if ours_d == "ok" else "missed", "no RecursionError"])
+    return rows
+
+
+def mlp_rows() -> list[list[str]]:
+    rows = []
+    for opt in ("sgd", "adam"):
+        for batch in (128, 1024):
+            r = {fw: _mlp(fw, opt, batch) for fw in ("numpy", "chainrule", "torch")}
+            name = f"MLP 784-256-128-10 {opt.upper()} batch {batch} (s/epoch)"
+            if any("error" in v for v in r.values()):
+                errs = "; ".join(f"{k}: {v['error']}" for k, v in r.items() if "error" in v)
+                rows.append([name, "n/a", errs, "", "not run", "<= 1.15x NumPy"])
+                continue
+            ours, floor, pt = (r[k]["seconds"] for k in ("chainrule", "numpy", "torch"))
+            ratio = ours / floor
+            rows.append([name, f"{ours:.3f}", f"NumPy {floor:.3f}, PyTorch {pt:.3f}",
+                         f"{ratio:.2f}x NumPy, {ours / pt:.2f}x PyTorch",
+                         "met" if ratio <= 1.15 else "missed", "<= 1.15x NumPy"])
+            m_ours, m_pt = r["chainrule"]["peak_mb_above_setup"], r["torch"]["peak_mb_above_setup"]
+            rows.append([f"  peak memory, {opt.upper()} batch {batch}", f"{m_ours:.1f} MB",
+                         f"PyTorch {m_pt:.1f} MB", f"{m_ours / max(m_pt, 1e-9):.2f}x",
+                         "met" if m_ours < m_pt else "missed", "< PyTorch"])
+    return rows
+
+
+def small_op_rows() -> list[list[str]]:
+    import small_ops
+
+    res = {r["engine"]: r["us_per_op"] for r in small_ops.run()}
+    ours, pt = res["chainrule"], res.get("torch")
+    floor = res.get("numpy (no autograd)")
+    peers = f"PyTorch {pt:.1f} us, NumPy fwd only {floor:.1f} us" if pt else "PyTorch absent"
+    ratio = ours / pt if pt else float("nan")
+    return [["small-op chain, fwd+bwd per op", f"{ours:.1f} us", peers,
+             f"{ratio:.2f}x PyTorch", "met" if ratio <= 1.0 else "missed", "<= 1.0x"]]
+
+
+def mnist_rows() -> list[list[str]]:
+    out = subprocess.run([sys.executable, os.path.join(HERE, "mnist.py")], capture_output=True,
+                         text=True, check=False)
+    if out.returncode != 0:
+        last = out.stderr.strip().splitlines()[-1] if out.stderr else "failed"
+        return [["real MNIST", "n/a", last, "", "not run", ">= 98% test accuracy"]]
+    r = json.loads(out.stdout)
+    return [[f"real MNIST, {r['model']}, {r['epochs']} epochs",
+             f"{r['chainrule_accuracy']:.2%} in {r['chainrule_s_per_epoch']:.2f} s/epoch",
+             f"PyTorch {r['torch_accuracy']:.2%} in {r['torch_s_per_epoch']:.2f} s/epoch",
+             f"{r['chainrule_s_per_epoch'] / r['torch_s_per_epoch']:.2f}x PyTorch time",
+             "met" if r["chainrule_accuracy"] >= 0.98 else "missed", ">= 98% test accuracy"]]
+
+
+def main() -> int:
+    header = ["workload", "chainrule", "peers", "ratio", "target", "goal"]
+    rows: list[list[str]] = []
+    for part in (scalar_rows, small_op_rows, mlp_rows, mnist_rows):
+        print(f"running {part.__name__[:-5]} workloads...", file=sys.stderr, flush=True)
+        rows += part()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    print(table(rows, header))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
