@@ -3,8 +3,9 @@
 ``reduction`` is ``"mean"`` (default), ``"sum"`` or ``"none"``. Targets are
 constants: no gradient flows into them. Cross-entropy and the two binary
 cross-entropies are fused primitives (one node, a stable forward and a VJP in
-shared operators, so second derivatives work); the rest are built from
-Tensor operations. All stay finite in float32 for logits of size 1e4.
+shared operators, so second derivatives work; the rules are in
+:mod:`nn.loss_rules`); the rest are built from Tensor operations. All stay
+finite in float32 for logits of size 1e4.
 
 >>> import numpy as np
 >>> from autograd import Tensor
@@ -20,11 +21,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd import backend as B
 from autograd.node import Node, apply
-from autograd.ops import primitive
 from autograd.tensor import ShapeError
 
+from .loss_rules import _bce, _bce_logits, _cross_entropy
 from .module import Module
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -82,53 +82,6 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
 
 
 # ---------------------------------------------------------------- classification
-
-@primitive("cross_entropy", "cross_entropy")
-def _cross_entropy(x, *, index, probs, sample_weight, denom, reduction, saved):
-    """Fused log_softmax + pick over rows of logits x (M, C).
-
-    loss_i = -sum_c t_ic log softmax(x_i)_c with t_ic = w_i [c = y_i] for class
-    indices y (w_i the class weight of y_i), or t_ic = weight_c p_ic for
-    probability targets; log softmax = x - max - log(sum(exp(x - max))), finite
-    for any finite x.  'mean' divides the sum by denom (sum of w_i, or M).
-    VJP: d loss_i / d x_i = softmax(x_i) * sum_c t_ic - t_i, i.e.
-    (softmax - onehot) * w_i for indices, times g (and / denom for 'mean').
-    The softmax is kept in ``saved`` for the VJP on raw data; a VJP that
-    records a graph recomputes it from x so that it can be differentiated.
-    """
-    m = x.max(axis=1, keepdims=True)
-    shifted = x - np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
-    e = np.exp(shifted)
-    s = e.sum(axis=1, keepdims=True)
-    saved["softmax"] = e / s
-    lse = np.log(s)
-    if index is not None:
-        nll = lse[:, 0] - shifted[np.arange(x.shape[0]), index]
-        if sample_weight is not None:
-            nll = nll * sample_weight
-    else:
-        nll = (probs * (lse - shifted)).sum(axis=1)
-    if reduction == "none":
-        return nll
-    total = nll.sum()
-    return total / denom if reduction == "mean" else total
-
-
-@_cross_entropy.defvjp
-def _cross_entropy_vjp(g, ans, x, *, index, probs, sample_weight, denom, reduction, saved):
-    p = saved["softmax"] if isinstance(x, np.ndarray) else x.softmax(axis=1)
-    if index is not None:
-        onehot = np.zeros(x.shape, dtype=x.dtype)
-        onehot[np.arange(x.shape[0]), index] = 1
-        d = p - onehot
-        if sample_weight is not None:
-            d = d * sample_weight.reshape(-1, 1)
-    else:
-        d = p * probs.sum(axis=1, keepdims=True) - probs
-    if reduction == "none":
-        return (d * g.reshape((-1, 1)),)
-    return (d * (g / denom if reduction == "mean" else g),)
-
 
 def _rows(x: Tensor, op: str) -> tuple[Tensor, tuple[int, ...]]:
     """Logits as (M, C) rows with the class axis last, and the per-row result shape."""
@@ -237,21 +190,6 @@ def nll_loss(input: Any, target: Any, weight: Any = None, reduction: str = "mean
     return total * (1.0 / denom) if reduction == "mean" else total
 
 
-@primitive("binary_cross_entropy", "bce")
-def _bce(p, *, target):
-    """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch, so p = 0 or 1
-    gives a finite loss.  d/dp = (p - y) / max(p (1 - p), 1e-12)."""
-    with np.errstate(divide="ignore"):
-        lp = np.maximum(np.log(p), -100)
-        lq = np.maximum(np.log1p(-p), -100)
-    return -(target * lp + (1 - target) * lq)
-
-
-@_bce.defvjp
-def _bce_vjp(g, ans, p, *, target):
-    return (g * (p - target) / (p * (1 - p)).clip(1e-12, None),)
-
-
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
                          reduction: str = "mean") -> Tensor:
     """Cross-entropy of probabilities ``input`` in [0, 1] against targets in [0, 1]."""
@@ -264,25 +202,6 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     if weight is not None:
         loss = loss * _raw(weight, x.dtype)
     return _reduce(loss, reduction, "binary_cross_entropy")
-
-
-@primitive("binary_cross_entropy_with_logits", "bce_logits")
-def _bce_logits(x, *, target, pos_weight):
-    """-(pw y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) for logits x, computed as
-    (1 - y) x + (1 + (pw - 1) y) (log(1 + e^-|x|) + max(-x, 0)): no exp overflows.
-    d/dx = sigmoid(x) (1 + (pw - 1) y) - pw y, which is sigmoid(x) - y for pw = 1."""
-    softplus_neg = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)
-    if pos_weight is None:
-        return (1 - target) * x + softplus_neg
-    return (1 - target) * x + (1 + (pos_weight - 1) * target) * softplus_neg
-
-
-@_bce_logits.defvjp
-def _bce_logits_vjp(g, ans, x, *, target, pos_weight):
-    s = B.sigmoid(x)
-    if pos_weight is None:
-        return (g * (s - target),)
-    return (g * (s * (1 + (pos_weight - 1) * target) - pos_weight * target),)
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,

@@ -6,6 +6,9 @@ of parameters) is registered as ``name.0``, ``name.1``, ... (it becomes a
 :class:`ModuleList` / :class:`ParameterList`). Names are dotted paths, as in
 PyTorch, and every parameter carries its own path in ``.name`` so drawn
 graphs read ``layers.0.weight``. Every walk of the tree uses an explicit stack.
+The list containers live in :mod:`nn.containers`, the state-dict checks and
+the weights files in :mod:`nn.serialization`; their names are importable from
+here as well.
 
 >>> from nn import Linear, Module
 >>> class Net(Module):
@@ -23,15 +26,16 @@ graphs read ``layers.0.weight``. Every walk of the tree uses an explicit stack.
 from __future__ import annotations
 
 import os
-import zipfile
-import zlib
 from collections import OrderedDict
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from autograd import Tensor, no_grad
-from autograd.node import Node
+
+from .serialization import IncompatibleKeys, check_state_dict, read_weights, write_weights
+from .serialization import StateDictError as StateDictError
+from .serialization import WeightsFileError as WeightsFileError
 
 
 class Parameter(Tensor):
@@ -63,21 +67,6 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter" + super().__repr__()[len("Tensor"):]
-
-
-class StateDictError(RuntimeError):
-    """A state dict does not fit the model: missing or unexpected keys, or wrong shapes."""
-
-
-class WeightsFileError(ValueError):
-    """A weights file is missing, corrupted, or not an ``.npz`` archive."""
-
-
-class IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict(strict=False)`` skipped."""
-
-    missing_keys: list[str]
-    unexpected_keys: list[str]
 
 
 def _rename(root: "Module", prefix: str, parent: "Module | None" = None) -> None:
@@ -148,6 +137,9 @@ class Module:
             raise AttributeError(f"cannot assign {name!r} before Module.__init__() ran: call "
                                  "super().__init__() first in the subclass's __init__")
         if isinstance(value, (list, tuple)) and value:
+            # Imported here: the containers subclass Module.
+            from .containers import ModuleList, ParameterList
+
             if all(isinstance(v, Module) for v in value):
                 value = ModuleList(value)
             elif all(isinstance(v, Parameter) for v in value):
@@ -352,33 +344,11 @@ class Module:
         so do missing and unexpected keys.
         """
         own = self._state_entries()
-        arrays: dict[str, np.ndarray] = {}
-        problems: list[str] = []
-        for key, value in state.items():
-            if key not in own:
-                continue
-            try:
-                arrays[key] = _to_array(value)
-            except (TypeError, ValueError) as exc:
-                problems.append(f"{key}: cannot convert {type(value).__name__} to an array ({exc})")
-                continue
-            if arrays[key].shape != own[key].shape:
-                problems.append(f"{key}: shape {arrays[key].shape} in the state dict, but "
-                                f"{own[key].shape} in the model")
-        missing = [k for k in own if k not in state]
-        unexpected = [k for k in state if k not in own]
-        if strict:
-            if missing:
-                problems.append(f"missing key(s): {', '.join(missing)}")
-            if unexpected:
-                problems.append(f"unexpected key(s): {', '.join(map(str, unexpected))}")
-        if problems:
-            raise StateDictError(f"load_state_dict into {type(self).__name__} failed:\n  "
-                                 + "\n  ".join(problems))
+        arrays, skipped = check_state_dict(own, state, strict, type(self).__name__)
         with no_grad():
             for key, arr in arrays.items():
                 own[key].copy_(arr)
-        return IncompatibleKeys(missing, unexpected)
+        return skipped
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write ``state_dict()`` to ``path`` as an ``.npz`` archive (no pickle).
@@ -391,13 +361,7 @@ class Module:
         >>> bool((a.weight.data == b.weight.data).all())
         True
         """
-        path = os.fspath(path)
-        tmp = path + ".part"
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
-            for key, arr in self.state_dict().items():
-                with zf.open(key + ".npy", "w", force_zip64=True) as f:
-                    np.lib.format.write_array(f, np.asarray(arr), allow_pickle=False)
-        os.replace(tmp, path)
+        write_weights(self.state_dict(), path)
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> "Module":
         """Load weights written by :meth:`save` (or ``np.savez``); returns self."""
@@ -444,98 +408,10 @@ def _as_buffer(value: Any, name: str) -> Tensor | None:
                     f"got {type(value).__name__}")
 
 
-def _to_array(value: Any) -> np.ndarray:
-    if isinstance(value, Node):
-        return value._data
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a PyTorch tensor
-        value = value.detach().cpu().numpy()
-    arr = np.asarray(value)
-    if arr.dtype == object:
-        raise TypeError("not numeric")
-    return arr
+def __getattr__(name: str) -> Any:
+    # ModuleList and ParameterList live in nn.containers, which imports this module.
+    if name in ("ModuleList", "ParameterList"):
+        from . import containers
 
-
-def read_weights(path: str | os.PathLike[str]) -> "OrderedDict[str, np.ndarray]":
-    """The arrays of an ``.npz`` weights file, by name; a clear error if it is not one."""
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load: no weights file at {path!r}")
-    try:
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise WeightsFileError(f"load: {path!r} holds a single array, not an .npz archive "
-                                   "of named weights (write one with Module.save)")
-        with data:
-            return OrderedDict((k, data[k]) for k in data.files)
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
-        if isinstance(exc, WeightsFileError):
-            raise
-        raise WeightsFileError(
-            f"load: {path!r} is not a readable .npz weights file ({type(exc).__name__}: {exc}); "
-            "it may be truncated or corrupted, or not written by Module.save / np.savez"
-        ) from None
-
-
-class ModuleList(Module):
-    """A list of modules registered as ``0``, ``1``, ... (assigning a plain list makes one).
-
-    >>> from nn import Linear
-    >>> layers = ModuleList([Linear(2, 2, rng=0)]).append(Linear(2, 1, rng=0))
-    >>> len(layers), [n for n, _ in layers.named_parameters()][-1]
-    (2, '1.bias')
-    """
-
-    def __init__(self, modules: Iterable[Module] = ()) -> None:
-        super().__init__()
-        for m in modules:
-            self.append(m)
-
-    def append(self, module: Module) -> "ModuleList":
-        if not isinstance(module, Module):
-            raise TypeError(f"ModuleList holds Modules, got {type(module).__name__}")
-        setattr(self, str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules: Iterable[Module]) -> "ModuleList":
-        for m in modules:
-            self.append(m)
-        return self
-
-    def __getitem__(self, i: Any) -> Any:
-        items = list(self._modules.values())
-        return ModuleList(items[i]) if isinstance(i, slice) else items[i]
-
-    def __setitem__(self, i: int, module: Module) -> None:
-        n = len(self._modules)
-        if not -n <= i < n:
-            raise IndexError(f"ModuleList index {i} out of range for {n} modules")
-        setattr(self, str(i % n), module)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(list(self._modules.values()))
-
-
-class ParameterList(Module):
-    """A list of parameters registered as ``0``, ``1``, ..."""
-
-    def __init__(self, params: Iterable[Parameter] = ()) -> None:
-        super().__init__()
-        for p in params:
-            self.append(p)
-
-    def append(self, param: Any) -> "ParameterList":
-        setattr(self, str(len(self._parameters)),
-                param if isinstance(param, Parameter) else Parameter(param))
-        return self
-
-    def __getitem__(self, i: int) -> Parameter:
-        return list(self._parameters.values())[i]
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self) -> Iterator[Parameter]:
-        return iter(list(self._parameters.values()))
+        return getattr(containers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

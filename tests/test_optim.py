@@ -168,6 +168,11 @@ def test_defaults_match_torch(name):
 # -- hypothesis: hyper-parameters and starting points drawn at random
 
 start = st.lists(st.floats(-3, 3), min_size=5, max_size=5).map(lambda v: [np.array(v)])
+# Drawn settings can make a trajectory chaotic (Adam with beta1 = 0, Adadelta at lr 1),
+# where 50 steps magnify last-bit differences between two BLAS libraries past any
+# tolerance; short runs check every formula from drawn settings without that, and the
+# grid above holds the 50-step standard on stable settings.
+DRAWN_STEPS = 8
 unit = st.floats(0.0, 0.99)
 small = st.sampled_from([0.0, 1e-3, 0.05])
 
@@ -179,7 +184,7 @@ def test_sgd_hypothesis(x0, lr, momentum, dampening, nesterov, weight_decay):
         momentum, dampening = max(momentum, 0.1), 0.0
     kwargs = {"lr": lr, "momentum": momentum, "dampening": dampening, "nesterov": nesterov,
               "weight_decay": weight_decay}
-    assert_same_trajectory("SGD", kwargs, "quadratic", x0)
+    assert_same_trajectory("SGD", kwargs, "quadratic", x0, steps=DRAWN_STEPS)
 
 
 @given(x0=start, lr=st.floats(1e-3, 1.0), lr_decay=st.floats(0, 0.5),
@@ -187,14 +192,14 @@ def test_sgd_hypothesis(x0, lr, momentum, dampening, nesterov, weight_decay):
 def test_adagrad_hypothesis(x0, lr, lr_decay, init, eps, weight_decay):
     kwargs = {"lr": lr, "lr_decay": lr_decay, "initial_accumulator_value": init, "eps": eps,
               "weight_decay": weight_decay}
-    assert_same_trajectory("Adagrad", kwargs, "quadratic", x0)
+    assert_same_trajectory("Adagrad", kwargs, "quadratic", x0, steps=DRAWN_STEPS)
 
 
 @given(x0=start, lr=st.floats(0.01, 2.0), rho=unit, eps=st.sampled_from([1e-6, 1e-3]),
        weight_decay=small)
 def test_adadelta_hypothesis(x0, lr, rho, eps, weight_decay):
     kwargs = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay}
-    assert_same_trajectory("Adadelta", kwargs, "quadratic", x0)
+    assert_same_trajectory("Adadelta", kwargs, "quadratic", x0, steps=DRAWN_STEPS)
 
 
 # alpha >= 0.9: with a smaller alpha, centered RMSprop takes sqrt(v - m^2) with v close
@@ -204,7 +209,7 @@ def test_adadelta_hypothesis(x0, lr, rho, eps, weight_decay):
 def test_rmsprop_hypothesis(x0, lr, alpha, momentum, centered, eps, weight_decay):
     kwargs = {"lr": lr, "alpha": alpha, "momentum": momentum, "centered": centered, "eps": eps,
               "weight_decay": weight_decay}
-    assert_same_trajectory("RMSprop", kwargs, "quadratic", x0)
+    assert_same_trajectory("RMSprop", kwargs, "quadratic", x0, steps=DRAWN_STEPS)
 
 
 @given(x0=start, lr=st.floats(1e-4, 0.2), beta1=unit, beta2=st.floats(0.5, 0.9999),
@@ -214,7 +219,7 @@ def test_adam_hypothesis(x0, lr, beta1, beta2, amsgrad, eps, weight_decay, decou
     name = "AdamW" if decoupled else "Adam"
     kwargs = {"lr": lr, "betas": (beta1, beta2), "amsgrad": amsgrad, "eps": eps,
               "weight_decay": weight_decay}
-    assert_same_trajectory(name, kwargs, "quadratic", x0)
+    assert_same_trajectory(name, kwargs, "quadratic", x0, steps=DRAWN_STEPS)
 
 
 STATEFUL = {
