@@ -31,11 +31,12 @@ from autograd import Tensor, no_grad
 
 from .data import DataLoader, Dataset, TensorDataset
 from .history import EarlyStopping, History
-from .metrics import get_metric
+from .metrics import accuracy, confusion_matrix, error_rate, get_metric, mse, r2
 
 __all__ = [
     "EarlyStopping", "History", "NoGradientWarning", "NonFiniteLossWarning",
-    "NotOptimizedWarning", "TargetShapeWarning", "TrainingWarning", "evaluate", "fit", "predict",
+    "NotOptimizedWarning", "TargetShapeWarning", "TrainingWarning", "accuracy",
+    "confusion_matrix", "error_rate", "evaluate", "fit", "mse", "predict", "r2",
 ]
 
 
