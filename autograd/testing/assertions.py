@@ -107,7 +107,8 @@ def _projection_note(fn: Callable[..., Any], inputs: Sequence[Any], seed: int) -
     """Why the numbers are not plain partial derivatives, when the output is not a scalar."""
     with no_grad():
         out = fn(*[to_float64(x) for x in inputs])
-    if np.size(data_of(out)) == 1:
+    # gradcheck.projection weights every output that is not 0-d, shape (1,) included.
+    if np.ndim(data_of(out)) == 0:
         return ""
     return (f"\n(the output has shape {np.shape(data_of(out))}: these are gradients of "
             f"sum(w * output) for fixed random weights w, seed {seed})")
