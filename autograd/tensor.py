@@ -230,11 +230,23 @@ class Tensor(Operators):
             self.grad = self.grad + g
 
     def _save_versions(self, args: tuple[Node, ...]) -> None:
-        self._saved_versions = tuple(a._version for a in args) if self._rule.uses_inputs else ()
+        if not self._rule.uses_inputs:
+            self._saved_versions = ()
+        elif len(args) == 1:
+            self._saved_versions = (args[0]._version,)
+        elif len(args) == 2:
+            self._saved_versions = (args[0]._version, args[1]._version)
+        else:
+            self._saved_versions = tuple(a._version for a in args)
 
     def _check_versions(self) -> None:
         saved = self._saved_versions
         if saved is None:
+            return
+        n = len(saved)
+        if (self._version == 0 or not self._rule.uses_ans) and (
+                n == 0 or (self._x._version == saved[0]
+                           and (n == 1 or (self._y._version == saved[1] and n == 2)))):
             return
         for i, (p, v) in enumerate(zip(self._parents, saved)):
             if p._version != v:
