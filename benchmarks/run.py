@@ -30,6 +30,10 @@ def _mlp(framework: str, opt: str, batch: int) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
+def _verdict(judged: bool, ok: bool) -> str:
+    return ("met" if ok else "missed") if judged else "-"
+
+
 def scalar_rows() -> list[list[str]]:
     import scalar
 
@@ -44,12 +48,15 @@ def scalar_rows() -> list[list[str]]:
     if fused in t:
         candidates.append((fused[0], t[fused]["seconds"]))
     for name, ours in candidates:
+        # The targets are for the demo step as chainrule builds it (nn.scalar.MLP, one node
+        # per neuron); micrograd's own graph (one node per + and *) is shown for reference.
+        judged = name != same
         rows.append([name + ", gc on", f"{ours * 1e3:.1f} ms",
                      f"micrograd gc on {mg_on * 1e3:.0f} ms", f"{mg_on / ours:.1f}x faster",
-                     "met" if mg_on / ours >= 30 else "missed", ">= 30x"])
+                     _verdict(judged, mg_on / ours >= 30), ">= 30x" if judged else "reference"])
         rows.append([name + ", vs micrograd gc off", f"{ours * 1e3:.1f} ms",
                      f"micrograd gc off {mg_off * 1e3:.0f} ms", f"{mg_off / ours:.1f}x faster",
-                     "met" if mg_off / ours >= 3 else "missed", ">= 3x"])
+                     _verdict(judged, mg_off / ours >= 3), ">= 3x" if judged else "reference"])
     ours_b = t[("bytes per graph node", "chainrule", None)]["bytes"]
     mg_b = t[("bytes per graph node", "micrograd", None)]["bytes"]
     rows.append(["bytes per graph node", f"{ours_b:.0f} B", f"micrograd {mg_b:.0f} B",
