@@ -61,8 +61,8 @@ def demo_step(Value: Any, layers: list, X: list, y: list) -> float:
 
 
 def nn_scalar_step(model: Any, X: list, y: list, Value: Any) -> float:
-    """The same step through chainrule's nn.scalar.MLP."""
-    scores = [model([Value(v) for v in row]) for row in X]
+    """The same step through chainrule's nn.scalar.MLP (inputs as data, not parameters)."""
+    scores = [model(row) for row in X]
     losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
     total = sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
     model.zero_grad()
@@ -99,7 +99,7 @@ def deep_chain_ok(Value: Any, depth: int) -> str:
     return "ok"
 
 
-def run(repeat: int = 5) -> list[dict[str, Any]]:
+def run(repeat: int = 9) -> list[dict[str, Any]]:
     from micrograd.engine import Value as MValue
 
     from autograd import Value
