@@ -75,6 +75,18 @@ def describe_inputs(inputs: Sequence[Any]) -> str:
     return "\n  ".join(lines)
 
 
+def assert_same_output(ours: np.ndarray, ref: np.ndarray, subject: str, ref_name: str,
+                       labels: tuple[str, str], context: str, atol: float, rtol: float) -> None:
+    """Raise unless an output has the reference's shape and agrees with it element-wise."""
+    if ours.shape != ref.shape:
+        raise AssertionError(f"{subject}: output shape {ours.shape} but {ref_name} is "
+                             f"{ref.shape}{context}")
+    report = compare([ours], [ref], atol, rtol)
+    if not report.ok:
+        raise AssertionError(f"{subject}: outputs differ from {ref_name}: "
+                             f"{describe(report, *labels, 'output')}{context}")
+
+
 def describe(report: GradReport, ours: str, theirs: str, what: str = "input") -> str:
     """The mismatches of ``report``, labelled with the two sources compared."""
     lines = []
@@ -141,13 +153,8 @@ def assert_grad_matches_torch(fn: Callable[..., Any], torch_fn: Callable[..., An
     ours = np.asarray(data_of(out), dtype=np.float64)
     theirs = tout.detach().numpy().astype(np.float64)
     context = f"\nwith\n  {describe_inputs(inputs)}"
-    if ours.shape != theirs.shape:
-        raise AssertionError(f"{fn_name(fn)}: output shape {ours.shape} but PyTorch's is "
-                             f"{theirs.shape}{context}")
-    forward = compare([ours], [theirs], atol, rtol)
-    if not forward.ok:
-        raise AssertionError(f"{fn_name(fn)}: outputs differ from PyTorch's: "
-                             f"{describe(forward, 'chainrule', 'torch', 'output')}{context}")
+    assert_same_output(ours, theirs, fn_name(fn), "PyTorch's", ("chainrule", "torch"), context,
+                       atol, rtol)
     w = projection(out, seed)
     analytic = analytic_gradient(fn, xs, w)
     if tout.requires_grad:

@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ..function import Function
-from ..gradcheck import compare
 from ..node import Node
 from ..tensor import Tensor
 from .assertions import (assert_grad_matches_numeric, assert_grad_matches_torch,
-                         assert_hessian_matches_numeric, describe, describe_inputs, fn_name)
+                         assert_hessian_matches_numeric, assert_same_output, describe_inputs,
+                         fn_name)
 from .strategies import arrays, broadcastable_shapes, floats, shapes
 
 
@@ -65,14 +65,8 @@ def check_forward(fn: Callable[..., Any], reference: Callable[..., Any],
     out = fn(*[Tensor(x) for x in xs])
     ours = np.asarray(out._data if isinstance(out, Node) else out, dtype=np.float64)
     ref = np.asarray(reference(*[np.array(x) for x in xs]), dtype=np.float64)
-    context = f"\nwith\n  {describe_inputs(xs)}"
-    if ours.shape != ref.shape:
-        raise AssertionError(f"forward of {fn_name(fn)}: shape {ours.shape} but the reference "
-                             f"gives {ref.shape}{context}")
-    report = compare([ours], [ref], atol, rtol)
-    if not report.ok:
-        raise AssertionError(f"forward of {fn_name(fn)} differs from the reference: "
-                             f"{describe(report, 'chainrule', 'reference', 'output')}{context}")
+    assert_same_output(ours, ref, f"forward of {fn_name(fn)}", "the reference",
+                       ("chainrule", "reference"), f"\nwith\n  {describe_inputs(xs)}", atol, rtol)
 
 
 def check_float32(fn: Callable[..., Any], xs: Sequence[np.ndarray]) -> None:

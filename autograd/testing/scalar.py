@@ -32,7 +32,7 @@ from ..engine import toposort
 from ..gradcheck import analytic_gradient, compare, projection, to_float64
 from ..node import Node
 from ..value import Value
-from .assertions import data_of, describe, describe_inputs, fn_name
+from .assertions import assert_same_output, data_of, describe, describe_inputs, fn_name
 
 
 def _unary(name: str) -> Any:
@@ -262,13 +262,8 @@ def assert_matches_scalar_oracle(fn: Callable[..., Any], *inputs: Any, atol: flo
     ours = np.asarray(data_of(out), dtype=np.float64)
     ref_out, ref_grads = scalar_gradients(fn, *inputs, seed=seed)
     context = f"\nwith\n  {describe_inputs(inputs)}"
-    if ours.shape != ref_out.shape:
-        raise AssertionError(f"{fn_name(fn)}: Tensor output shape {ours.shape} but the scalar "
-                             f"oracle's is {ref_out.shape}{context}")
-    forward = compare([ours], [ref_out], atol, rtol)
-    if not forward.ok:
-        raise AssertionError(f"{fn_name(fn)}: outputs differ: "
-                             f"{describe(forward, 'tensor', 'scalar', 'output')}{context}")
+    assert_same_output(ours, ref_out, fn_name(fn), "the scalar oracle's", ("tensor", "scalar"),
+                       context, atol, rtol)
     report = compare(analytic_gradient(fn, xs, projection(out, seed)), ref_grads, atol, rtol)
     if not report.ok:
         raise AssertionError(f"the Tensor gradient of {fn_name(fn)} differs from the scalar "
