@@ -649,7 +649,8 @@ class Tensor(Operators):
             if np.broadcast_shapes(self.shape, target) != target:
                 raise ValueError
         except ValueError:
-            raise ShapeError(f"broadcast_to: cannot broadcast shape {self.shape} to {target}") from None
+            raise ShapeError(
+                f"broadcast_to: cannot broadcast shape {self.shape} to {target}") from None
         if target == self.shape:
             return self
         return apply(ops.broadcast_to, (self,), {"shape": target})
@@ -692,8 +693,8 @@ def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
     if k_left != k_right:
         raise ShapeError(
             f"matmul: shapes {a} and {b} are not aligned: the left operand's last axis has "
-            f"{k_left} elements but the right operand's {'only' if len(b) == 1 else 'second-to-last'}"
-            f" axis has {k_right}"
+            f"{k_left} elements but the right operand's "
+            f"{'only' if len(b) == 1 else 'second-to-last'} axis has {k_right}"
         )
     try:
         np.broadcast_shapes(a[:-2], b[:-2])

@@ -11,14 +11,24 @@
 """
 from __future__ import annotations
 
-from . import functional, init, scalar
+from . import data, datasets, functional, init, metrics, plots, scalar, train
 from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .data import (DataLoader, Dataset, TensorDataset, one_hot, standardize, train_test_split,
+                   train_val_test_split)
 from .layers import MLP, BatchNorm1d, Dropout, Flatten, Identity, Linear, Sequential
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss,
                      NLLLoss, PerceptronLoss, SoftDiceLoss, SoftJaccardLoss)
 from .module import (IncompatibleKeys, Module, ModuleList, Parameter, ParameterList,
                      StateDictError, WeightsFileError, read_weights)
-from . import data, datasets, metrics, plots, train
-from .data import (DataLoader, Dataset, TensorDataset, one_hot, standardize, train_test_split,
-                   train_val_test_split)
 from .train import EarlyStopping, History, evaluate, fit, predict
+
+__all__ = [
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "DataLoader", "Dataset",
+    "Dropout", "EarlyStopping", "Flatten", "HingeLoss", "History", "Identity",
+    "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MLP", "MSELoss",
+    "Module", "ModuleList", "NLLLoss", "Parameter", "ParameterList", "PerceptronLoss", "ReLU",
+    "Sequential", "Sigmoid", "SoftDiceLoss", "SoftJaccardLoss", "Softmax", "StateDictError",
+    "Tanh", "TensorDataset", "WeightsFileError", "data", "datasets", "evaluate", "fit",
+    "functional", "init", "metrics", "one_hot", "plots", "predict", "read_weights", "scalar",
+    "standardize", "train", "train_test_split", "train_val_test_split",
+]

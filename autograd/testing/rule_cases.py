@@ -142,7 +142,10 @@ def _linear(draw: Any) -> Case:
     n_in, n_out = draw(st.integers(1, 3)), draw(st.integers(1, 3))
     x = draw(arrays(draw(shapes(max_dims=2)) + (n_in,)))
     w = draw(arrays((n_out, n_in)))
-    tlinear = (lambda *ts: torch().nn.functional.linear(*ts))
+
+    def tlinear(*ts: Any) -> Any:
+        return torch().nn.functional.linear(*ts)
+
     if draw(st.booleans()):
         b = draw(arrays((n_out,)))
         return Case(lambda *ts: linear(*ts), (x, w, b), tlinear, "linear(x, w, b)")
