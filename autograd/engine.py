@@ -19,8 +19,11 @@ class GraphReleasedError(RuntimeError):
     """Backward through a graph whose saved state a previous backward freed."""
 
 
-def toposort(roots: Iterable[Node]) -> list[Node]:
+def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
     """Nodes reachable from ``roots`` through grad-requiring edges, parents first.
+
+    With ``constants=True`` every edge is followed, so nodes that need no
+    gradient (inputs, constants) are included too, as a drawing wants.
 
     Depth-first with an explicit stack: a node is expanded (state 1) the first
     time it reaches the top, and joins the order (state 2) when it reaches the
@@ -38,14 +41,14 @@ def toposort(roots: Iterable[Node]) -> list[Node]:
                 x = node._x
                 if x is None:
                     continue
-                if x.requires_grad and x not in state:
+                if (x.requires_grad or constants) and x not in state:
                     stack.append(x)
                 y = node._y
                 if y is not None:
-                    if y.requires_grad and y not in state:
+                    if (y.requires_grad or constants) and y not in state:
                         stack.append(y)
                     for p in node._rest:
-                        if p.requires_grad and p not in state:
+                        if (p.requires_grad or constants) and p not in state:
                             stack.append(p)
             else:
                 stack.pop()

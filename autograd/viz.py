@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from .engine import toposort
 from .node import Node
 from .rendering import Drawing, GraphvizNotFoundError, find_dot, pipe, render, save_svg
 from .rendering import graphviz as _graphviz
@@ -78,21 +79,7 @@ class GraphTooLargeError(ValueError):
 
 def walk(root: Node) -> list[Node]:
     """Every node ``root`` depends on, constants included, parents first (no recursion)."""
-    order: list[Node] = []
-    seen = {id(root)}
-    stack: list[tuple[Node, int]] = [(root, 0)]
-    while stack:
-        node, i = stack.pop()
-        parents = node._parents
-        if i < len(parents):
-            stack.append((node, i + 1))
-            p = parents[i]
-            if id(p) not in seen:
-                seen.add(id(p))
-                stack.append((p, 0))
-        else:
-            order.append(node)
-    return order
+    return toposort([root], constants=True)
 
 
 def node_kind(node: Node, root: Node) -> str:
