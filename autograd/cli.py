@@ -13,7 +13,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="chainrule", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="chainrule",
+        description="chainrule: train a network and draw the chain rule "
+                    "(demo), or draw an expression's graph and backward pass (graph).")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="train a network, draw its graph, print the result")
     demo.add_argument("--out", default="out", help="folder for the SVG and plots (default: out)")
