@@ -43,7 +43,7 @@ def weighted_sum(*args):
 @weighted_sum.defvjp
 def weighted_sum_vjp(g, ans, *args):
     n = (len(args) - 1) // 2
-    return (tuple(g * x for x in args[n:2 * n]) + tuple(g * w for w in args[:n]) + (g,))
+    return [g * x for x in args[n:2 * n]] + [g * w for w in args[:n]] + [g]
 
 
 def _inputs(x: Any, n: int, fused: bool) -> Sequence[Any]:
