@@ -490,12 +490,17 @@ class Tensor(Operators):
 
     def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> "Tensor":
-        """Largest element over ``axis``; ties share the gradient evenly."""
+        """Largest element over ``axis``; ties share the gradient evenly.
+
+        Returns the values only, as NumPy's ``max`` does (PyTorch's ``max(dim=)``
+        also returns indices): use ``argmax`` for those.
+        """
         return self._reduce(ops.amax, _pick(axis, dim), keepdims or bool(keepdim))
 
     def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
             keepdim: bool | None = None) -> "Tensor":
-        """Smallest element over ``axis``; ties share the gradient evenly."""
+        """Smallest element over ``axis``; ties share the gradient evenly (values only, as
+        NumPy's ``min``; use ``argmin`` for the indices)."""
         return self._reduce(ops.amin, _pick(axis, dim), keepdims or bool(keepdim))
 
     def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
