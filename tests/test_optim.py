@@ -57,20 +57,25 @@ def _problems():
 PROBLEMS = _problems()
 
 
+def trajectory(params, consts, opt, loss_fn, steps, maximize, to_numpy):
+    """Parameters after each of ``steps`` steps; the same loop for either framework."""
+    path = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn(params, consts)
+        (-loss if maximize else loss).backward()
+        opt.step()
+        path.append(np.concatenate([to_numpy(p).ravel() for p in params]))
+    return np.array(path)
+
+
 def run_chainrule(cls, kwargs, problem, steps=STEPS, x0=None):
     inits, consts, loss_fn = problem
     params = [Tensor(np.array(a, dtype=np.float64), requires_grad=True)
               for a in (x0 if x0 is not None else inits)]
     c = {k: Tensor(v) for k, v in consts.items()}
-    opt = cls(params, **kwargs)
-    path = []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = loss_fn(params, c)
-        (-loss if kwargs.get("maximize") else loss).backward()
-        opt.step()
-        path.append(np.concatenate([p.data.ravel() for p in params]))
-    return np.array(path)
+    return trajectory(params, c, cls(params, **kwargs), loss_fn, steps,
+                      kwargs.get("maximize"), lambda p: p.data)
 
 
 def run_torch(name, kwargs, problem, steps=STEPS, x0=None):
@@ -78,15 +83,8 @@ def run_torch(name, kwargs, problem, steps=STEPS, x0=None):
     params = [torch.tensor(np.array(a, dtype=np.float64), requires_grad=True)
               for a in (x0 if x0 is not None else inits)]
     c = {k: torch.tensor(v) for k, v in consts.items()}
-    opt = getattr(torch.optim, name)(params, **kwargs)
-    path = []
-    for _ in range(steps):
-        opt.zero_grad()
-        loss = loss_fn(params, c)
-        (-loss if kwargs.get("maximize") else loss).backward()
-        opt.step()
-        path.append(np.concatenate([p.detach().numpy().ravel() for p in params]))
-    return np.array(path)
+    return trajectory(params, c, getattr(torch.optim, name)(params, **kwargs), loss_fn, steps,
+                      kwargs.get("maximize"), lambda p: p.detach().numpy())
 
 
 def assert_same_trajectory(name, kwargs, problem_name, x0=None, steps=STEPS):

@@ -7,21 +7,7 @@ import pytest
 from autograd import BackpropStepper, GraphReleasedError, Tensor, Value, toposort
 from autograd.ops import RULES
 from autograd.viz import HIGHLIGHT, RECEIVING
-
-
-def worked_example():
-    w = Value(1.0, label="w")
-    x = Value(0.5, label="x")
-    b = Value(0.1, label="b")
-    z1 = w * x
-    z1.label = "z1"
-    z2 = z1 + b
-    z2.label = "z2"
-    z3 = z2.relu()
-    z3.label = "z3"
-    L = (z3 - 1) ** 2
-    L.label = "L"
-    return L, (w, x, b), (z1, z2, z3)
+from worked_example import worked_example
 
 
 def propagating_nodes(loss):

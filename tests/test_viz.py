@@ -9,23 +9,9 @@ import pytest
 
 from autograd import Tensor, Value, draw_graph, render, rendering, save_svg, viz
 from autograd.viz import STYLES, GraphTooLargeError, GraphvizNotFoundError, module_owners, walk
+from worked_example import worked_example
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def worked_example():
-    w = Value(1.0, label="w")
-    x = Value(0.5, label="x")
-    b = Value(0.1, label="b")
-    z1 = w * x
-    z1.label = "z1"
-    z2 = z1 + b
-    z2.label = "z2"
-    z3 = z2.relu()
-    z3.label = "z3"
-    L = (z3 - 1) ** 2
-    L.label = "L"
-    return L, (w, x, b)
 
 
 def svg_of(graph) -> ET.Element:
@@ -41,7 +27,7 @@ def groups(root: ET.Element, cls: str) -> list[ET.Element]:
 
 
 def test_svg_parses_and_shows_every_label_op_and_value():
-    L, _ = worked_example()
+    L, _, _ = worked_example()
     L.backward(retain_graph=True)
     words = texts(svg_of(draw_graph(L)))
     for label in ["w", "x", "b", "z1", "z2", "z3", "L"]:
@@ -70,7 +56,7 @@ def test_node_and_edge_counts_match_the_graph():
 
 
 def test_before_backward_gradients_are_unknown_not_zero():
-    L, _ = worked_example()
+    L, _, _ = worked_example()
     src = draw_graph(L).source
     assert "grad ?" in src and "grad 0" not in src
     L.backward()
@@ -103,7 +89,7 @@ def test_parameters_inputs_constants_and_output_look_different():
 
 
 def test_highlight_and_options():
-    L, (w, _, _) = worked_example()
+    L, (w, _, _), _ = worked_example()
     src = draw_graph(L, highlight=w, rankdir="TB", show_data=False, show_grad=False).source
     assert viz.HIGHLIGHT["color"] in src and "rankdir=TB" in src
     assert "data" not in src and "grad" not in src
@@ -191,7 +177,7 @@ def test_collapse_modules_with_a_real_mlp():
 
 
 def test_save_svg_and_render_png(tmp_path):
-    L, _ = worked_example()
+    L, _, _ = worked_example()
     path = save_svg(L, tmp_path / "g.svg")
     assert ET.parse(path).getroot().tag == SVG + "svg"
     png = render(L, tmp_path / "sub" / "g.png", format="png")
@@ -202,7 +188,7 @@ def test_save_svg_and_render_png(tmp_path):
 
 
 def test_jupyter_display_is_svg():
-    L, _ = worked_example()
+    L, _, _ = worked_example()
     bundle = draw_graph(L)._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
 
@@ -214,7 +200,7 @@ def without_dot(monkeypatch, tmp_path):
 
 def test_missing_dot_gives_a_clear_error(monkeypatch, tmp_path):
     without_dot(monkeypatch, tmp_path)
-    L, _ = worked_example()
+    L, _, _ = worked_example()
     with pytest.raises(GraphvizNotFoundError, match=r"apt-get install graphviz.*graphviz-pure"):
         save_svg(L, tmp_path / "g.svg")
     graph = draw_graph(L)
@@ -229,7 +215,7 @@ def test_falls_back_to_graphviz_pure(monkeypatch, tmp_path):
     fake.write_text(f"#!/bin/sh\n/bin/cat >/dev/null\necho '{svg}'\n")
     fake.chmod(0o755)
     assert rendering.find_dot() == str(fake)
-    L, _ = worked_example()
+    L, _, _ = worked_example()
     assert ET.parse(save_svg(L, tmp_path / "g.svg")).getroot().tag == SVG + "svg"
 
 

@@ -1,0 +1,24 @@
+"""The worked example the drawing and stepper tests share.
+
+z1 = w·x with w = 1, x = 0.5; z2 = z1 + b with b = 0.1; z3 = relu(z2);
+L = (z3 - 1)^2, so L = 0.16, dL/dz3 = -0.8, dL/dw = -0.4, dL/db = -0.8.
+"""
+from __future__ import annotations
+
+from autograd import Value
+
+
+def worked_example():
+    """(L, (w, x, b), (z1, z2, z3)) with every node labelled."""
+    w = Value(1.0, label="w")
+    x = Value(0.5, label="x")
+    b = Value(0.1, label="b")
+    z1 = w * x
+    z1.label = "z1"
+    z2 = z1 + b
+    z2.label = "z2"
+    z3 = z2.relu()
+    z3.label = "z3"
+    L = (z3 - 1) ** 2
+    L.label = "L"
+    return L, (w, x, b), (z1, z2, z3)
