@@ -153,7 +153,7 @@ def test_fit_is_reproducible_with_a_seed(blobs):
             batch_size=16, progress=False, seed=seed)
         return weights(model)
 
-    assert all(np.array_equal(a, b) for a, b in zip(run(1), run(1)))
+    assert all(np.array_equal(a, b) for a, b in zip(run(1), run(1)))  # exact: same arithmetic
     assert not np.array_equal(run(1)[0], run(2)[0])
 
 
@@ -358,6 +358,7 @@ def test_non_finite_loss_stops_and_keeps_the_best_weights():
     reference, ref_opt = make()
     fit(reference, cross_entropy, ref_opt, (X, y), epochs=2, batch_size=16, progress=False,
         seed=0)
+    # exact: the same arithmetic on the same numbers
     assert all(np.array_equal(a, b) for a, b in zip(weights(model), weights(reference)))
 
 
@@ -369,7 +370,7 @@ def test_non_finite_loss_in_the_first_epoch_restores_the_initial_weights():
         h = fit(model, lambda o, t: cross_entropy(o, t) * float("inf"),
                 SGD(model.parameters(), 0.1), (X, y), epochs=3, progress=False)
     assert len(h) == 0
-    assert all(np.array_equal(a, b) for a, b in zip(weights(model), start))
+    assert all(np.array_equal(a, b) for a, b in zip(weights(model), start))  # untouched: exact
 
 
 # ---------------------------------------------------------------- evaluate / predict
