@@ -1,9 +1,10 @@
 # Set-up is part of every target: a fresh machine needs only `make demo` or `make test`.
+# `make demo` installs what the demo needs (NumPy, Graphviz's Python package, Matplotlib,
+# tqdm); `make test` adds the test tools, PyTorch (as an oracle) and Jupyter.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
-STAMP  := $(VENV)/.installed-test
 
 .PHONY: demo test bench graphviz clean
 
@@ -11,12 +12,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PIP) install --quiet -e ".[test]"
-	touch $@
-
-$(VENV)/.installed-bench: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e ".[test,bench]"
+# One stamp per extra: each target installs its own extra into the one .venv.
+$(VENV)/.installed-%: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[$*]"
 	touch $@
 
 # Debian's graphviz provides `dot`, which renders the graphs to SVG.
@@ -29,14 +27,14 @@ graphviz:
 	  fi; \
 	fi
 
-demo: graphviz $(STAMP)
-	$(PY) -m autograd.cli demo
+demo: graphviz $(VENV)/.installed-demo
+	$(PY) -m autograd demo
 
-test: graphviz $(STAMP)
+test: graphviz $(VENV)/.installed-test
 	$(PY) -m pytest -p no:cacheprovider
 
 bench: graphviz $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis build *.egg-info

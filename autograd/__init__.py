@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 from .anomaly import AnomalyError, detect_anomaly
 from .backend import DomainError
 from .creation import (
@@ -36,6 +38,11 @@ from .rendering import render, save_svg
 from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
+
+try:
+    __version__ = _metadata.version("chainrule")
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def draw_graph(root, show_data=True, show_grad=True, rankdir="LR", **kwargs):  # type: ignore
