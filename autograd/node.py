@@ -32,9 +32,18 @@ class Rule:
     in-place change could corrupt. A rule declared with ``needs=True`` gets a
     keyword ``needs`` (one bool per input) and may return None for inputs that
     need no gradient, skipping work such as a matmul's unused half.
+
+    ``formula`` and ``local`` say how the stepper writes the rule with the
+    user's names (see :mod:`autograd.explain`): ``formula`` the result, e.g.
+    ``"{x} · {w}ᵀ + {b}"``; ``local`` one template per input, either the local
+    derivative d result/d input (``"{y}"`` for the x of ``x * y``) or, when it
+    mentions ``{g}``, the gradient the input receives (``"{g} · {y}ᵀ"`` for
+    the x of ``x @ y``). A rule without them is explained from its VJP's
+    numbers and its docstring.
     """
 
-    __slots__ = ("name", "symbol", "forward", "vjp", "uses_inputs", "uses_ans", "needs", "doc")
+    __slots__ = ("name", "symbol", "forward", "vjp", "uses_inputs", "uses_ans", "needs", "doc",
+                 "formula", "local")
 
     def __init__(
         self,
@@ -44,6 +53,8 @@ class Rule:
         uses_inputs: bool = True,
         uses_ans: bool = False,
         needs: bool = False,
+        formula: Any = None,
+        local: Any = None,
     ) -> None:
         self.name = name
         self.symbol = symbol or name
@@ -53,6 +64,8 @@ class Rule:
         self.uses_ans = uses_ans
         self.needs = needs
         self.doc = (forward.__doc__ or "").strip()
+        self.formula = formula
+        self.local = local
 
     def defvjp(self, vjp: Callable[..., Any]) -> Callable[..., Any]:
         """Attach the vector-Jacobian product (used as a decorator)."""

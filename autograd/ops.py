@@ -26,21 +26,61 @@ RULES: dict[str, Rule] = {}
 
 
 def primitive(name: str, symbol: str | None = None, uses_inputs: bool = True,
-              uses_ans: bool = False, needs: bool = False) -> Any:
-    """Declare ``forward`` as the primitive ``name``; attach its VJP with ``.defvjp``."""
+              uses_ans: bool = False, needs: bool = False, formula: Any = None,
+              local: Any = None) -> Any:
+    """Declare ``forward`` as the primitive ``name``; attach its VJP with ``.defvjp``.
+
+    ``formula`` and ``local`` are how the stepper writes the result and each
+    input's derivative with the user's names (see :mod:`autograd.explain`).
+    """
 
     def register(forward: Any) -> Rule:
         rule = Rule(name, forward, symbol, uses_inputs=uses_inputs, uses_ans=uses_ans,
-                    needs=needs)
+                    needs=needs, formula=formula, local=local)
         RULES[name] = rule
         return rule
 
     return register
 
 
+# How the stepper writes some derivatives (see autograd.explain): functions of the parameters.
+
+def _power_local(p: Any, **_: Any) -> str:
+    if not isinstance(p, (int, float)):
+        return "{p}·{x}^({p} - 1)"
+    if p == 0:
+        return "0"
+    if p == 1:
+        return "1"
+    q = p - 1
+    return f"{p:g}·{{x}}" if q == 1 else f"{p:g}·{{x}}^{q:g}"
+
+
+def _clip_local(lo: Any, hi: Any, **_: Any) -> str:
+    if lo is None:
+        return "1 where {x} ≤ {hi}, else 0"
+    if hi is None:
+        return "1 where {x} ≥ {lo}, else 0"
+    return "1 where {lo} ≤ {x} ≤ {hi}, else 0"
+
+
+def _linear_formula(n: int, **_: Any) -> str:
+    return "{x} · {w}ᵀ + {b}" if n == 3 else "{x} · {w}ᵀ"
+
+
+def _transpose_formula(axes: Any, **_: Any) -> str:
+    return "{x}ᵀ" if tuple(axes) == (1, 0) else "transpose({x}, axes={axes})"
+
+
+def _sum_local(axis: Any, **_: Any) -> str:
+    if axis is None:
+        return "{g} copied to every element of {x}"
+    return "{g} copied along axis {axis} to {x}'s shape"
+
+
 # ---------------------------------------------------------------- arithmetic
 
-@primitive("add", "+", uses_inputs=False)
+@primitive("add", "+", uses_inputs=False, local=("1", "1"))
 def add(x, y):
     """x + y.  d/dx = 1, d/dy = 1."""
     return x + y
@@ -51,7 +91,7 @@ def add_vjp(g, ans, x, y):
     return g, g
 
 
-@primitive("sub", "-", uses_inputs=False)
+@primitive("sub", "-", uses_inputs=False, local=("1", "-1"))
 def sub(x, y):
     """x - y.  d/dx = 1, d/dy = -1."""
     return x - y
@@ -62,7 +102,7 @@ def sub_vjp(g, ans, x, y):
     return g, -g
 
 
-@primitive("mul", "*")
+@primitive("mul", "*", local=("{y}", "{x}"))
 def mul(x, y):
     """x * y.  d/dx = y, d/dy = x."""
     return x * y
@@ -73,7 +113,7 @@ def mul_vjp(g, ans, x, y):
     return g * y, g * x
 
 
-@primitive("div", "/", uses_ans=True)
+@primitive("div", "/", uses_ans=True, local=("1/{y}", "-{x}/{y}²"))
 def div(x, y):
     """x / y.  d/dx = 1/y, d/dy = -x/y^2 = -ans/y."""
     if type(y) is float and y == 0.0:
@@ -87,7 +127,7 @@ def div_vjp(g, ans, x, y):
     return gx, -gx * ans
 
 
-@primitive("neg", "neg", uses_inputs=False)
+@primitive("neg", "neg", uses_inputs=False, formula="-{x}", local=("-1",))
 def neg(x):
     """-x.  d/dx = -1."""
     return -x
@@ -98,7 +138,7 @@ def neg_vjp(g, ans, x):
     return (-g,)
 
 
-@primitive("pow", "**", uses_ans=True)
+@primitive("pow", "**", uses_ans=True, local=("{y}·{x}^({y} - 1)", "{out}·ln {x}"))
 def pow(x, y):  # noqa: A001 - the rule's name
     """x ** y, both differentiable.  d/dx = y x^(y-1), d/dy = x^y log(x) (x > 0)."""
     return B.power(x, y)
@@ -109,7 +149,7 @@ def pow_vjp(g, ans, x, y):
     return g * y * B.power(x, y - 1), g * ans * B.log(x)
 
 
-@primitive("powc", "**")
+@primitive("powc", "**", formula="{x} ** {p}", local=(_power_local,))
 def powc(x, *, p):
     """x ** p for a constant exponent p.  d/dx = p x^(p-1)."""
     return B.power(x, p)
@@ -125,7 +165,8 @@ def powc_vjp(g, ans, x, *, p):
     return (g * (p * B.power(x, p - 1)),)
 
 
-@primitive("rpowc", "**", uses_inputs=False, uses_ans=True)
+@primitive("rpowc", "**", uses_inputs=False, uses_ans=True, formula="{base} ** {y}",
+           local=("{base}^{y}·ln {base}",))
 def rpowc(y, *, base):
     """base ** y for a constant base > 0.  d/dy = base^y log(base) = ans log(base)."""
     return B.power(base, y)
@@ -143,7 +184,7 @@ def rpowc_vjp(g, ans, y, *, base):
 
 # --------------------------------------------------------------- elementwise
 
-@primitive("exp", uses_inputs=False, uses_ans=True)
+@primitive("exp", uses_inputs=False, uses_ans=True, local=("e^{x}",))
 def exp(x):
     """e^x.  d/dx = e^x, which is the output: g * ans."""
     return B.exp(x)
@@ -154,7 +195,7 @@ def exp_vjp(g, ans, x):
     return (g * ans,)
 
 
-@primitive("log")
+@primitive("log", local=("1/{x}",))
 def log(x):
     """Natural logarithm.  d/dx = 1/x."""
     return B.log(x)
@@ -165,7 +206,7 @@ def log_vjp(g, ans, x):
     return (g / x,)
 
 
-@primitive("sqrt", uses_inputs=False, uses_ans=True)
+@primitive("sqrt", uses_inputs=False, uses_ans=True, local=("1/(2·√{x})",))
 def sqrt(x):
     """Square root.  d/dx = 1 / (2 sqrt(x)) = 1 / (2 ans); infinite at 0."""
     return B.sqrt(x)
@@ -176,7 +217,7 @@ def sqrt_vjp(g, ans, x):
     return (g / (2 * ans),)
 
 
-@primitive("sin")
+@primitive("sin", local=("cos {x}",))
 def sin(x):
     """Sine.  d/dx = cos(x)."""
     return B.sin(x)
@@ -187,7 +228,7 @@ def sin_vjp(g, ans, x):
     return (g * B.cos(x),)
 
 
-@primitive("cos")
+@primitive("cos", local=("-sin {x}",))
 def cos(x):
     """Cosine.  d/dx = -sin(x)."""
     return B.cos(x)
@@ -198,7 +239,7 @@ def cos_vjp(g, ans, x):
     return (-g * B.sin(x),)
 
 
-@primitive("tanh", uses_inputs=False, uses_ans=True)
+@primitive("tanh", uses_inputs=False, uses_ans=True, local=("1 - {out}²",))
 def tanh(x):
     """Hyperbolic tangent.  d/dx = 1 - tanh(x)^2 = 1 - ans^2."""
     return B.tanh(x)
@@ -209,7 +250,7 @@ def tanh_vjp(g, ans, x):
     return (g * (1 - ans * ans),)
 
 
-@primitive("sigmoid", uses_inputs=False, uses_ans=True)
+@primitive("sigmoid", uses_inputs=False, uses_ans=True, local=("{out}·(1 - {out})",))
 def sigmoid(x):
     """1 / (1 + e^-x), computed without overflow.  d/dx = ans (1 - ans)."""
     return B.sigmoid(x)
@@ -228,7 +269,7 @@ def _relu_float(x: float) -> float:
     return x if x > 0.0 else 0.0
 
 
-@primitive("relu", uses_inputs=False, uses_ans=True)
+@primitive("relu", uses_inputs=False, uses_ans=True, local=("1 if {x} > 0, else 0",))
 def relu(x):
     """max(x, 0).  d/dx = 1 for x > 0, else 0 (relu'(0) = 0)."""
     return _relu_float(x) if type(x) is float else _relu_array(x)
@@ -239,7 +280,7 @@ def relu_vjp(g, ans, x):
     return (g * (ans > 0),)
 
 
-@primitive("leaky_relu")
+@primitive("leaky_relu", local=("1 if {x} > 0, else {slope}",))
 def leaky_relu(x, *, slope):
     """x for x > 0, else slope * x.  d/dx = 1 for x > 0, else slope."""
     if type(x) is float:
@@ -252,7 +293,7 @@ def leaky_relu_vjp(g, ans, x, *, slope):
     return (g * (x > 0) + (g * slope) * (x <= 0),)
 
 
-@primitive("abs", "abs")
+@primitive("abs", "abs", formula="|{x}|", local=("sign({x})",))
 def absolute(x):
     """|x|.  d/dx = sign(x), with |x|'(0) = 0."""
     return abs(x)
@@ -263,7 +304,7 @@ def abs_vjp(g, ans, x):
     return (g * B.sign(x),)
 
 
-@primitive("astype", "cast", uses_inputs=False)
+@primitive("astype", "cast", uses_inputs=False, local=("{g} cast back to {x}'s dtype",))
 def astype(x, *, dtype):
     """Convert to another float dtype.  The gradient is cast back."""
     return x.astype(dtype)
@@ -274,7 +315,8 @@ def astype_vjp(g, ans, x, *, dtype):
     return (g.astype(x.dtype),)
 
 
-@primitive("maximum")
+@primitive("maximum", local=("1 where {x} > {y}, ½ where equal, else 0",
+                               "1 where {y} > {x}, ½ where equal, else 0"))
 def maximum(x, y):
     """Elementwise max.  The gradient goes to the larger input; half to each on a tie."""
     return np.maximum(x, y)
@@ -286,7 +328,8 @@ def maximum_vjp(g, ans, x, y):
     return g * w, g * (1 - w)
 
 
-@primitive("minimum")
+@primitive("minimum", local=("1 where {x} < {y}, ½ where equal, else 0",
+                               "1 where {y} < {x}, ½ where equal, else 0"))
 def minimum(x, y):
     """Elementwise min.  The gradient goes to the smaller input; half to each on a tie."""
     return np.minimum(x, y)
@@ -298,7 +341,7 @@ def minimum_vjp(g, ans, x, y):
     return g * w, g * (1 - w)
 
 
-@primitive("clip")
+@primitive("clip", local=(_clip_local,))
 def clip(x, *, lo, hi):
     """Clamp into [lo, hi].  d/dx = 1 where lo <= x <= hi, else 0."""
     return np.clip(x, lo, hi)
@@ -312,7 +355,8 @@ def clip_vjp(g, ans, x, *, lo, hi):
     return (B.where(inside, g, 0.0),)
 
 
-@primitive("where", uses_inputs=False)
+@primitive("where", uses_inputs=False, formula="where(cond, {x}, {y})",
+           local=("1 where cond holds, else 0", "0 where cond holds, else 1"))
 def where(x, y, *, cond):
     """cond ? x : y.  The gradient flows to x where cond holds, to y elsewhere."""
     return np.where(cond, x, y)
@@ -325,7 +369,7 @@ def where_vjp(g, ans, x, y, *, cond):
 
 # ------------------------------------------------------------------- linear algebra
 
-@primitive("matmul", "@", needs=True)
+@primitive("matmul", "@", needs=True, local=("{g} · {y}ᵀ", "{x}ᵀ · {g}"))
 def matmul(x, y):
     """x @ y (1-D, 2-D or batched).  For matrices: dx = g y^T, dy = x^T g.
 
@@ -352,7 +396,8 @@ def matmul_vjp(g, ans, x, y, *, needs=(True, True)):
             B.swap_last(x) @ g if needs[1] else None)
 
 
-@primitive("linear", "linear", needs=True)
+@primitive("linear", "linear", needs=True, formula=_linear_formula,
+           local=("{g} · {w}", "{g}ᵀ · {x}", "{g} summed over its rows"))
 def linear(x, w, b=None):
     """x @ w^T + b with w of shape (out, in), as a dense layer (PyTorch's layout).
 
@@ -392,7 +437,7 @@ def _keep(a: Any, x: Any, axis: tuple[int, ...] | None, keepdims: bool) -> Any:
     return a if keepdims else a.reshape(kept_shape(x.shape, axis))
 
 
-@primitive("sum", "sum", uses_inputs=False)
+@primitive("sum", "sum", uses_inputs=False, local=(_sum_local,))
 def sum_(x, *, axis, keepdims):
     """Sum over axis.  d/dx_i = 1: the gradient is broadcast back over the summed axes."""
     return x.sum(axis=axis, keepdims=keepdims)
@@ -408,13 +453,15 @@ def _extreme_vjp(g, ans, x, *, axis, keepdims):
     return (_keep(g, x, axis, keepdims) * hit / hit.sum(axis=axis, keepdims=True),)
 
 
-@primitive("max", "max", uses_ans=True)
+@primitive("max", "max", uses_ans=True,
+           local=("{g} to the largest entries of {x} (shared on ties), 0 elsewhere",))
 def amax(x, *, axis, keepdims):
     """Largest element over axis.  d/dx_i = 1/k for the k elements equal to the max, else 0."""
     return x.max(axis=axis, keepdims=keepdims)
 
 
-@primitive("min", "min", uses_ans=True)
+@primitive("min", "min", uses_ans=True,
+           local=("{g} to the smallest entries of {x} (shared on ties), 0 elsewhere",))
 def amin(x, *, axis, keepdims):
     """Smallest element over axis.  d/dx_i = 1/k for the k elements equal to the min, else 0."""
     return x.min(axis=axis, keepdims=keepdims)
@@ -429,7 +476,7 @@ def _stable_max(x: np.ndarray, axis: Any) -> np.ndarray:
     return np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
 
 
-@primitive("logsumexp", "logsumexp", uses_ans=True)
+@primitive("logsumexp", "logsumexp", uses_ans=True, local=("{g} · softmax({x})",))
 def logsumexp(x, *, axis, keepdims):
     """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x), so it never overflows.
 
@@ -445,7 +492,8 @@ def logsumexp_vjp(g, ans, x, *, axis, keepdims):
     return (_keep(g, x, axis, keepdims) * B.exp(x - _keep(ans, x, axis, keepdims)),)
 
 
-@primitive("softmax", "softmax", uses_inputs=False, uses_ans=True)
+@primitive("softmax", "softmax", uses_inputs=False, uses_ans=True,
+           local=("{out} ⊙ ({g} - Σ {g} ⊙ {out})",))
 def softmax(x, *, axis):
     """exp(x - max) / sum(exp(x - max)) (shifting by the max avoids overflow).
 
@@ -460,7 +508,8 @@ def softmax_vjp(g, ans, x, *, axis):
     return (ans * (g - (g * ans).sum(axis=axis, keepdims=True)),)
 
 
-@primitive("log_softmax", "log_softmax", uses_inputs=False, uses_ans=True)
+@primitive("log_softmax", "log_softmax", uses_inputs=False, uses_ans=True,
+           local=("{g} - softmax({x}) · Σ {g}",))
 def log_softmax(x, *, axis):
     """x - logsumexp(x), stable for large inputs.  VJP: g - softmax(x) * sum(g) over axis."""
     m = _stable_max(x, axis)
@@ -475,7 +524,7 @@ def log_softmax_vjp(g, ans, x, *, axis):
 
 # ---------------------------------------------------------------------- shape
 
-@primitive("reshape", "reshape", uses_inputs=False)
+@primitive("reshape", "reshape", uses_inputs=False, local=("{g} reshaped to {x}'s shape",))
 def reshape(x, *, shape):
     """Same elements, new shape.  The gradient is reshaped back."""
     return x.reshape(shape)
@@ -486,7 +535,8 @@ def reshape_vjp(g, ans, x, *, shape):
     return (g.reshape(x.shape),)
 
 
-@primitive("transpose", "transpose", uses_inputs=False)
+@primitive("transpose", "transpose", uses_inputs=False, formula=_transpose_formula,
+           local=("{g} with its axes put back",))
 def transpose(x, *, axes):
     """Permute axes.  The gradient is permuted back by the inverse permutation."""
     return x.transpose(axes)
@@ -497,7 +547,8 @@ def transpose_vjp(g, ans, x, *, axes):
     return (g.transpose(tuple(np.argsort(axes))),)
 
 
-@primitive("broadcast_to", "broadcast", uses_inputs=False)
+@primitive("broadcast_to", "broadcast", uses_inputs=False,
+           local=("{g} summed back to {x}'s shape",))
 def broadcast_to(x, *, shape):
     """Repeat along broadcast axes.  The engine sums the gradient back to x's shape."""
     return np.broadcast_to(x, shape)
@@ -519,7 +570,8 @@ def is_basic_index(index: Any) -> bool:
     return True
 
 
-@primitive("getitem", "[]", uses_inputs=False)
+@primitive("getitem", "[]", uses_inputs=False, formula="{x}[…]",
+           local=("{g} put back where {x} was indexed, 0 elsewhere",))
 def getitem(x, *, index):
     """x[index].  The gradient is scattered back, adding where an index repeats."""
     return x[index]
@@ -532,7 +584,8 @@ def getitem_vjp(g, ans, x, *, index):
     return (g.scatter_add(index, x.shape),)
 
 
-@primitive("scatter_add", "scatter", uses_inputs=False)
+@primitive("scatter_add", "scatter", uses_inputs=False,
+           local=("{g} at the scattered positions",))
 def scatter_add(g, *, index, shape):
     """zeros(shape) with g added at index (repeated indices add up).  VJP: g[index]."""
     out = np.zeros(shape, dtype=g.dtype)
@@ -548,7 +601,7 @@ def scatter_add_vjp(g, ans, x, *, index, shape):
     return (g[index],)
 
 
-@primitive("cat", "cat", uses_inputs=False)
+@primitive("cat", "cat", uses_inputs=False, local=("{input}'s slice of {g} along axis {axis}",))
 def cat(*xs, axis):
     """Join along axis.  Each input gets its slice of the gradient."""
     return np.concatenate(xs, axis=axis)
@@ -566,7 +619,7 @@ def cat_vjp(g, ans, *xs, axis):
     return tuple(grads)
 
 
-@primitive("stack", "stack", uses_inputs=False)
+@primitive("stack", "stack", uses_inputs=False, local=("{g} at index {i} of axis {axis}",))
 def stack(*xs, axis):
     """Join along a new axis.  Input i gets the gradient's slice i along that axis."""
     return np.stack(xs, axis=axis)

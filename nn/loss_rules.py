@@ -26,7 +26,22 @@ from autograd import backend as B
 from autograd.ops import primitive
 
 
-@primitive("cross_entropy", "cross_entropy")
+# How the stepper writes these derivatives (see autograd.explain).
+def _cross_entropy_local(index, reduction, sample_weight, **_):
+    target = "(softmax({x}) - one-hot target)" if index is not None else \
+        "(softmax({x}) · Σt - t), t the target probabilities,"
+    weight = " · sample weight" if sample_weight is not None else ""
+    return "{g} · " + target + weight + (" / {denom}" if reduction == "mean" else "")
+
+
+def _bce_logits_local(pos_weight, **_):
+    if pos_weight is None:
+        return "sigmoid({x}) - target"
+    return "sigmoid({x}) · (1 + (pw - 1) · target) - pw · target, pw the pos_weight"
+
+
+@primitive("cross_entropy", "cross_entropy", formula="cross_entropy({x}, target)",
+           local=(_cross_entropy_local,))
 def _cross_entropy(x, *, index, probs, sample_weight, denom, reduction, saved):
     """Fused log_softmax + pick over rows of logits x (M, C).
 
@@ -73,7 +88,8 @@ def _cross_entropy_vjp(g, ans, x, *, index, probs, sample_weight, denom, reducti
     return (d * (g / denom if reduction == "mean" else g),)
 
 
-@primitive("binary_cross_entropy", "bce")
+@primitive("binary_cross_entropy", "bce", formula="bce({p}, target)",
+           local=("({p} - target) / ({p} · (1 - {p}))",))
 def _bce(p, *, target):
     """-(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch, so p = 0 or 1
     gives a finite loss.  d/dp = (p - y) / max(p (1 - p), 1e-12)."""
@@ -88,7 +104,8 @@ def _bce_vjp(g, ans, p, *, target):
     return (g * (p - target) / (p * (1 - p)).clip(1e-12, None),)
 
 
-@primitive("binary_cross_entropy_with_logits", "bce_logits")
+@primitive("binary_cross_entropy_with_logits", "bce_logits", formula="bce_logits({x}, target)",
+           local=(_bce_logits_local,))
 def _bce_logits(x, *, target, pos_weight):
     """-(pw y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) for logits x, computed as
     (1 - y) x + (1 + (pw - 1) y) (log(1 + e^-|x|) + max(-x, 0)): no exp overflows.

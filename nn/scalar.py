@@ -30,7 +30,18 @@ from autograd.ops import primitive
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 
 
-@primitive("weighted_sum", "Σw·x+b")
+def _weighted_sum_formula(n: int, **_: Any) -> str:
+    k = (n - 1) // 2
+    return " + ".join([f"{{{n - 1}}}"] + [f"{{{i}}}·{{{i + k}}}" for i in range(k)])
+
+
+def _weighted_sum_local(i: int, n: int, **_: Any) -> str:
+    """d/dw_i = x_i, d/dx_i = w_i, d/db = 1, as templates over the inputs' positions."""
+    k = (n - 1) // 2
+    return "1" if i == n - 1 else f"{{{i + k}}}" if i < k else f"{{{i - k}}}"
+
+
+@primitive("weighted_sum", "Σw·x+b", formula=_weighted_sum_formula, local=(_weighted_sum_local,))
 def weighted_sum(*args):
     """b + w_1 x_1 + ... + w_n x_n, parents ordered (w_1..w_n, x_1..x_n, b).
 
