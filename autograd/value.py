@@ -143,6 +143,23 @@ class Value(Operators):
     def _op(self) -> str:
         return self.op
 
+    def _backward(self) -> None:
+        """micrograd's manual backpropagation: run this node's rule once.
+
+        Adds ``self.grad`` times each local derivative to the parents' ``.grad``
+        (nothing for a leaf), with the same code as one step of
+        ``BackpropStepper``. Called node by node from the output back, after
+        ``out.grad = 1.0``, it gives what ``backward()`` gives.
+
+        >>> a = Value(2.0); b = Value(-3.0); c = a * b; d = c + a
+        >>> d.grad = 1.0; d._backward(); c._backward()
+        >>> a.grad, b.grad
+        (-2.0, 2.0)
+        """
+        from .steps import backprop_node
+
+        backprop_node(self, self.grad)
+
     def item(self) -> float:
         """The data as a Python float."""
         return self._data

@@ -13,12 +13,12 @@ Legend:
 - input: a leaf that requires no grad and has a name or several elements
   (data, targets): blue fill;
 - constant: an unnamed scalar leaf that requires no grad (a literal such as
-  the ``1`` in ``z - 1``): dashed grey border;
+  the ``1`` in ``z - 1``): dashed grey border, titled with its value;
 - intermediate: the result of an operation: white; output (the root): green;
 - operation: a small grey oval with the rule's symbol (and its parameters,
   such as the exponent of ``**``, while the graph holds them);
-- highlighted: red border (``highlight=``); orange: the nodes a stepper frame
-  sends gradient to;
+- highlighted: red border (``highlight=``); in a stepper's frames (see
+  :mod:`autograd.frames`) orange marks the nodes a step sends gradient to;
 - module (``collapse_modules=True``): a purple cluster with one record that
   lists the module's parameters and operations.
 
@@ -43,7 +43,7 @@ Jupyter a drawing displays inline through the same lookup (see
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -90,7 +90,7 @@ def node_kind(node: Node, root: Node) -> str:
         return "intermediate"
     if node.requires_grad:
         return "parameter"
-    return "input" if node.name or np.size(node._data) > 1 else "constant"
+    return "input" if node.name or np.size(node._data) != 1 else "constant"
 
 
 def node_names(order: list[Node], root: Node, root_name: str = "out") -> dict[int, str]:
@@ -242,11 +242,12 @@ def op_label(node: Node) -> str:
 
 def _data_lines(node: Node, name: str, kind: str) -> list[list[str]]:
     data = node._data
-    title = "const" if kind == "constant" and not node.name else name
+    if kind == "constant":  # named by its value, as the stepper's text names it
+        return [[name], ["constant"]]
     if isinstance(data, np.ndarray):
         rows = array_lines(data)
-        return [[title, f"{data.shape} {data.dtype}"], ["data " + rows[0]] + rows[1:]]
-    return [[title], [f"data {num(data)}"]]
+        return [[name, f"{data.shape} {data.dtype}"], ["data " + rows[0]] + rows[1:]]
+    return [[name], [f"data {num(data)}"]]
 
 
 def _grad_lines(g: Any, partial: bool = False) -> list[str]:
@@ -287,18 +288,6 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
     >>> "(1, 2) float32" in draw_graph(x @ W).source
     True
     """
-    return _draw(root, show_data=show_data, show_grad=show_grad, rankdir=rankdir,
-                 highlight=highlight, max_nodes=max_nodes, collapse_modules=collapse_modules)
-
-
-def _draw(root: Node, *, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
-          highlight: Node | Iterable[Node] | None = None, max_nodes: int = DEFAULT_MAX_NODES,
-          collapse_modules: bool = False, names: Mapping[int, str] | None = None,
-          grads: Mapping[int, tuple[Any, bool]] | None = None,
-          receiving: Iterable[Node] = (), edge_notes: Mapping[int, str] | None = None) -> Drawing:
-    """``draw_graph`` plus what a stepper frame needs: its own names, gradients as of
-    a step (``grads``: id -> (gradient, complete)), the parents receiving gradient,
-    and notes for the edges into the highlighted node (by parent position)."""
     if _graphviz is None:  # pragma: no cover
         raise ImportError("drawing needs the graphviz package: pip install 'chainrule[viz]'")
     if not isinstance(root, Node):
@@ -315,21 +304,18 @@ def _draw(root: Node, *, show_data: bool = True, show_grad: bool = True, rankdir
             "pass collapse_modules=True when parameters have dotted module names, or raise "
             "max_nodes."
         )
-    names = names if names is not None else node_names(order, root)
+    names = node_names(order, root)
     if highlight is None:
         highlight = ()
     elif isinstance(highlight, Node):
         highlight = (highlight,)
     marked = {id(n) for n in highlight}
-    receiving_ids = {id(n) for n in receiving}
     ran = _backpropagated(root, order)
 
     def grad_of(node: Node) -> tuple[Any, bool] | str | None:
         """(gradient, complete), or 'grad ?' / 'grad not kept', or None for no grad row."""
         if not show_grad or not node.requires_grad:
             return None
-        if grads is not None:
-            return grads.get(id(node), "grad ?")
         if not ran:
             return "grad ?"
         return "grad not kept" if node.grad is None else (node.grad, True)
@@ -376,24 +362,18 @@ def _draw(root: Node, *, show_data: bool = True, show_grad: bool = True, rankdir
         attrs = dict(STYLES[kind])
         if id(node) in marked:
             attrs.update(HIGHLIGHT)
-        elif id(node) in receiving_ids:
-            attrs.update(RECEIVING)
         g.node(f"v{i}", _record(fields), **attrs)
         if node._rule is None:
             continue
         op_attrs = dict(STYLES["op"], **(HIGHLIGHT if id(node) in marked else {}))
         g.node(f"o{i}", op_label(node), **op_attrs)
         for j, p in enumerate(parents):
-            note = (edge_notes or {}).get(j) if id(node) in marked else None
-            label = labels[j] + (f"  {note}" if note else "")
             key = (tail(p), f"o{i}")
             if id(p) in owner:
                 if key in module_edges:
                     continue
                 module_edges.add(key)
-            extra = {"color": HIGHLIGHT["color"], "fontcolor": HIGHLIGHT["color"],
-                     "penwidth": "2"} if note else {}
-            g.edge(*key, label=label or None, **extra)
+            g.edge(*key, label=labels[j] or None)
         g.edge(f"o{i}", f"v{i}")
     return g
 

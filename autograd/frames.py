@@ -1,0 +1,381 @@
+"""A stepper's pictures: the graph laid out once, every step drawn on that layout.
+
+Each box is a table of fixed-size cells as large as its largest contents over
+all steps, and each edge label has room for its longest text, so Graphviz's
+``dot`` lays the graph out once. A frame is the same DOT with every node's
+position, every edge's spline and every label's position pinned, rendered by
+``neato -n2``: between frames only colours and numbers change, and each node
+has the same coordinates in every frame.
+
+The layout runs left to right unless top to bottom needs less shrinking to
+fit ``WIDTH`` pixels; the SVG is scaled to fit, never below ``MIN_SCALE``
+(a larger picture scrolls). Values show their data and gradient as numbers;
+Tensors as small heat-map tables (blue negative, red positive), with the
+numbers up to ``SMALL`` elements and summary statistics beyond ``HEAT_MAX``.
+Each SVG element carries classes for pages and tests: ``cr-v3`` (value 3),
+``cr-o3`` (its operation), ``cr-e3_0`` (its first input's edge),
+``cr-current``, ``cr-receiving``, ``cr-active`` and ``cr-dead``.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+import numpy as np
+
+from .explain import operand, params_of
+from .rendering import Drawing, pipe
+from .steps import d
+from .viz import DEFAULT_MAX_NODES, HIGHLIGHT, RECEIVING, SMALL, STYLES, GraphTooLargeError
+from .viz import array_lines, node_kind, num, op_label, walk
+
+WIDTH = 900          # pixels: a notebook's output area is about 950 in a 1400 px window
+MIN_SCALE = 0.65     # smaller text is hard to read; a larger picture scrolls instead
+HEAT_MAX = 144       # elements drawn as coloured cells (12 x 12); more get statistics
+FONT, FONT_SIZE, CHAR_W, LINE_H = "Courier", 10, 6.0, 13   # monospace: 0.6 em a character
+CELL_CHARS, PAD = 6, 4
+NUMBER_CELL, COLOUR_CELL = (CELL_CHARS * CHAR_W + 4, LINE_H), (8, 8)
+DEAD = {"color": "#9ca3af", "style": "dashed", "fontcolor": "#6b7280", "penwidth": "1.5"}
+DONE, UNKNOWN = "#374151", "#f3f4f6"
+PX_PER_PT = 4 / 3    # Graphviz measures in points; browsers draw 1 pt as 4/3 px
+
+
+def _cell(v: float) -> str:
+    """A number in at most CELL_CHARS characters."""
+    if not np.isfinite(v):
+        return str(v)
+    s = ""
+    for digits in (3, 2, 1):
+        s = f"{v:.{digits}g}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+        if len(s) <= CELL_CHARS:
+            break
+    return "0" if s == "-0" else s
+
+
+def _heat(v: float, vmax: float) -> str:
+    """White to blue (negative) or red (positive), at most 60% so the numbers stay legible."""
+    if not np.isfinite(v):
+        return "#d1d5db"
+    t = 0.0 if vmax == 0 else max(-1.0, min(1.0, v / vmax))
+    base = (37, 99, 235) if t < 0 else (220, 38, 38)
+    a = 0.6 * abs(t)
+    return "#" + "".join(f"{round(255 + (c - 255) * a):02x}" for c in base)
+
+
+def _table(a: Any) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    return a.reshape(1, -1) if a.ndim <= 1 else a.reshape(-1, a.shape[-1])
+
+
+def _array_body(a: Any, like: np.ndarray) -> tuple:
+    """A heat map of ``a`` (or of unknowns shaped like ``like`` when ``a`` is None)."""
+    if like.size > HEAT_MAX or like.size == 0:
+        return ("text", ["?"] if a is None else array_lines(a))
+    numbers = like.size <= SMALL
+    if a is None:
+        return ("heat", [[("?" if numbers else "", UNKNOWN) for _ in row]
+                         for row in _table(like)])
+    t = _table(a)
+    vmax = float(np.nanmax(np.abs(t))) if np.isfinite(t).any() else 0.0
+    return ("heat", [[(_cell(v) if numbers else "", _heat(v, vmax)) for v in row] for row in t])
+
+
+def op_text(node: Any) -> str:
+    """The operation as the formula writes it: ``** 2`` rather than the rule's name."""
+    rule, params = node._rule, params_of(node)
+    if rule.name == "powc" and isinstance(params.get("p"), (int, float)):
+        return f"** {num(params['p'])}"
+    if rule.name == "rpowc" and isinstance(params.get("base"), (int, float)):
+        return f"{num(params['base'])} **"
+    return op_label(node)
+
+
+class FrameSet:
+    """The frames of one stepper on one layout (laid out on first use, then cached)."""
+
+    def __init__(self, stepper: Any, rankdir: str | None = None) -> None:
+        self.stepper = stepper
+        self.order = walk(stepper.loss)
+        if len(self.order) > DEFAULT_MAX_NODES:
+            raise GraphTooLargeError(
+                f"BackpropStepper: the graph has {len(self.order)} values, more than "
+                f"{DEFAULT_MAX_NODES}, too many to draw step by step. Step through a smaller "
+                "graph (one example instead of a batch, Tensors instead of many Values).")
+        self.index = {id(n): k for k, n in enumerate(self.order)}
+        self.step_of = {id(s.node): s.index for s in stepper.steps}
+        self.rankdir = rankdir
+        self.scale = 1.0
+        self.sizes: dict[str, list[tuple[Any, ...]]] = {}
+        self.pos: dict[str, dict[str, str]] | None = None
+        self._svgs: dict[int, str] = {}
+
+    # -------------------------------------------------------------- what a frame shows
+    def _grad_blocks(self, node: Any, state: tuple[Any, bool] | None) -> list[tuple]:
+        data = node._data
+        if isinstance(data, np.ndarray) and data.size != 1:
+            if state is None:
+                return [("text", ["grad ?"]), _array_body(None, data)]
+            g, complete = state
+            parts = self.stepper._expected.get(id(node), 1)
+            note = " (so far)" if not complete else f" = sum of {parts} parts" if parts > 1 \
+                else ""
+            return [("text", [f"grad{note}"]), _array_body(g, data)]
+        if state is None:
+            return [("text", ["grad ?"])]
+        g, complete = state
+        if not complete:
+            return [("text", [f"grad {num(g)} (so far)"])]
+        parts = self._parts(node)
+        if len(parts) > 1:
+            sum_text = " + ".join(num(v) for v in parts) if len(parts) <= 3 \
+                else f"sum of {len(parts)} parts"
+            return [("text", [f"grad {sum_text} = {num(g)}"])]
+        return [("text", [f"grad {num(g)}"])]
+
+    def _parts(self, node: Any) -> list[Any]:
+        """The gradients the node's uses sent it, in the order they arrived."""
+        parts: list[Any] = []
+        for step in self.stepper.steps:
+            for c in step.contributions:
+                if c.parent is node and c.value is not None:
+                    parts = [v for _, v in c.sources]
+        return parts
+
+    def _node_blocks(self, node: Any, state: tuple[Any, bool] | None) -> list[tuple]:
+        s = self.stepper
+        name, kind, data = s.names[id(node)], node_kind(node, s.loss), node._data
+        if kind == "constant":
+            return [("text", [name], True), ("text", ["constant"])]
+        if isinstance(data, np.ndarray) and data.size != 1:
+            blocks = [("text", [f"{name} {data.shape} {data.dtype}"], True),
+                      ("text", ["data"]), _array_body(data, data)]
+        elif isinstance(data, np.ndarray) and data.ndim:
+            blocks = [("text", [f"{name} {data.shape}"], True), ("text", [f"data {num(data)}"])]
+        else:
+            blocks = [("text", [name], True), ("text", [f"data {num(data)}"])]
+        return blocks + (self._grad_blocks(node, state) if node.requires_grad else [])
+
+    def _edge_lines(self, k: int, j: int, i: int) -> tuple[list[str], str]:
+        """Input ``j`` of node ``k``'s operation at frame ``i``: its label and its state
+        ('' before the operation's step, then 'active' at it, 'done' or 'dead' after)."""
+        step_index = self.step_of.get(id(self.order[k]))
+        if step_index is None or i < step_index:
+            return [], ""
+        step = self.stepper.steps[step_index]
+        c = step.contributions[j]
+        if c.value is None:
+            return [], ""
+        n, p, r = step.name, c.name, step.root_name
+        if c.local is not None:     # scalars: the local derivative, then what it sends
+            form = f"{c.form} = " if c.form and c.form != num(c.local) else ""
+            if step.unit_seed:
+                lines = [f"{d(r, p)} = {form}{num(c.value)}"]
+            else:
+                lines = [f"{d(n, p)} = {form}{num(c.local)}",
+                         f"sends {num(step.grad)} × {num(c.local)} = {num(c.value)}"]
+        else:
+            g = d(r, n)
+            rhs = c.form if c.gradient_form and c.form else g if c.form == "1" else \
+                f"-{g}" if c.form == "-1" else f"{g} ⊙ {operand(c.form)}" if c.form else \
+                f"{step.node._rule.name}'s VJP of {g}"
+            sends = f"{c.raw_shape} = {c.shapes}" if c.shapes else \
+                f"sends {tuple(np.shape(c.value))}"
+            if c.stopped and not c.dead:
+                sends += f", 0 at {c.stopped} of {np.size(c.value)}"
+            lines = [f"{d(r, p)} += {rhs}", sends]
+        if c.dead:
+            lines = lines[:1] + ["0: the gradient stops here"]
+        return lines, "dead" if c.dead else "active" if i == step_index else "done"
+
+    def contents(self, i: int) -> dict[str, Any]:
+        """Frame ``i``: blocks per value node, (lines, state) per input edge, by DOT name."""
+        known = self.stepper.grads_at(i) if self.stepper.steps else {}
+        out: dict[str, Any] = {}
+        for k, node in enumerate(self.order):
+            out[f"v{k}"] = self._node_blocks(node, known.get(id(node)))
+            for j in range(len(node._parents)):
+                out[f"e{k}_{j}"] = self._edge_lines(k, j, i)
+        return out
+
+    # -------------------------------------------------------------- sizes and labels
+    def _measure(self) -> None:
+        """Each block's largest size over all frames: ('text', lines, characters) or
+        ('heat', rows, columns, with numbers)."""
+        sizes: dict[str, list[tuple[Any, ...]]] = {}
+        for i in range(max(len(self.stepper.steps), 1)):
+            for key, content in self.contents(i).items():
+                blocks = [("text", content[0])] if key.startswith("e") else content
+                have = sizes.setdefault(key, [])
+                for b, block in enumerate(blocks):
+                    if block[0] == "text":
+                        size: tuple[Any, ...] = ("text", len(block[1]),
+                                                 max((len(t) for t in block[1]), default=0))
+                        if b < len(have):
+                            size = ("text", max(have[b][1], size[1]), max(have[b][2], size[2]))
+                    else:
+                        cells = block[1]
+                        size = ("heat", len(cells), len(cells[0]),
+                                any(t for row in cells for t, _ in row))
+                    if b < len(have):
+                        have[b] = size
+                    else:
+                        have.append(size)
+        self.sizes = sizes
+
+    @staticmethod
+    def _block_width(size: tuple[Any, ...]) -> float:
+        if size[0] == "text":
+            return size[2] * CHAR_W + 2 * PAD
+        return size[2] * (NUMBER_CELL if size[3] else COLOUR_CELL)[0] + 2 * PAD
+
+    def _node_label(self, blocks: list[tuple], sizes: list[tuple[Any, ...]]) -> str:
+        width = int(np.ceil(max(self._block_width(s) for s in sizes)))
+        rows = []
+        for block, size in zip(blocks, sizes):
+            if size[0] == "text":
+                lines = list(block[1]) + [""] * (size[1] - len(block[1]))
+                for t in lines:
+                    t = html.escape(t) or " "
+                    rows.append(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="{LINE_H}">'
+                                + (f"<B>{t}</B>" if len(block) > 2 and block[2] else t)
+                                + "</TD></TR>")
+                continue
+            cw, ch = NUMBER_CELL if size[3] else COLOUR_CELL
+            inner = "".join("<TR>" + "".join(
+                f'<TD FIXEDSIZE="TRUE" WIDTH="{int(cw)}" HEIGHT="{ch}" BGCOLOR="{fill}">'
+                f'<FONT POINT-SIZE="9">{html.escape(t) or " "}</FONT></TD>' for t, fill in row)
+                + "</TR>" for row in block[1])
+            rows.append(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="{size[1] * ch + 4}">'
+                        f'<TABLE FIXEDSIZE="TRUE" WIDTH="{size[2] * int(cw)}" '
+                        f'HEIGHT="{size[1] * ch}" BORDER="0" CELLBORDER="1" CELLSPACING="0" '
+                        f'CELLPADDING="0" COLOR="#d1d5db">{inner}</TABLE></TD></TR>')
+        return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
+                + "".join(rows) + "</TABLE>>")
+
+    @staticmethod
+    def _edge_label(lines: list[str], size: tuple[Any, ...], color: str) -> str | None:
+        if size[1] == 0:
+            return None
+        width = int(np.ceil(size[2] * CHAR_W + 2 * PAD))
+        rows = "".join(f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{width}" HEIGHT="{LINE_H}">'
+                       f'<FONT COLOR="{color}">{html.escape(t) or " "}</FONT></TD></TR>'
+                       for t in lines + [""] * (size[1] - len(lines)))
+        return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{rows}</TABLE>>'
+
+    # -------------------------------------------------------------- DOT, layout, frames
+    def _drawing(self, i: int, rankdir: str, pinned: bool) -> Drawing:
+        s = self.stepper
+        content = self.contents(i)
+        step = s.steps[i] if s.steps else None
+        current = id(step.node) if step is not None else None
+        receiving = {id(c.parent) for c in step.contributions if c.value is not None} \
+            if step is not None else set()
+        pos = self.pos if pinned else None
+        g = Drawing(name="chainrule_step", graph_attr={
+            "rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.3", "fontname": FONT,
+            **({"notranslate": "true", "splines": "true"} if pinned else {})},
+            node_attr={"fontname": FONT, "fontsize": str(FONT_SIZE)},
+            edge_attr={"fontname": FONT, "fontsize": str(FONT_SIZE), "arrowsize": "0.7"})
+        if pinned:
+            g.program_args = ("-Kneato", "-n2")
+
+        def at(name: str) -> dict[str, str]:
+            return {k: v for k, v in (pos or {}).get(name, {}).items()}
+
+        for k, node in enumerate(self.order):
+            attrs = {kk: vv for kk, vv in STYLES[node_kind(node, s.loss)].items()
+                     if kk != "shape"}
+            role = ""
+            if id(node) == current:
+                attrs.update(HIGHLIGHT)
+                role = " cr-current"
+            elif id(node) in receiving:
+                attrs.update(RECEIVING)
+                role = " cr-receiving"
+            g.node(f"v{k}", self._node_label(content[f"v{k}"], self.sizes[f"v{k}"]),
+                   shape="box", margin="0", width="0", height="0", **attrs,
+                   **{"class": f"cr-v{k}{role}"}, **at(f"v{k}"))
+            if node._rule is None:
+                continue
+            op = dict(STYLES["op"], **(HIGHLIGHT if id(node) == current else {}))
+            g.node(f"o{k}", op_text(node), fontname="Helvetica", **op,
+                   **{"class": f"cr-o{k}" + (" cr-current" if id(node) == current else "")},
+                   **at(f"o{k}"))
+            for j, p in enumerate(node._parents):
+                key = f"e{k}_{j}"
+                lines, state = content[key]
+                style: dict[str, str] = {}
+                color = DONE
+                if state == "active":
+                    style = {"color": HIGHLIGHT["color"], "penwidth": "2"}
+                    color = HIGHLIGHT["color"]
+                elif state == "dead":
+                    style = dict(DEAD)
+                    color = DEAD["fontcolor"]
+                label = self._edge_label(lines, self.sizes[key][0], color)
+                g.edge(f"v{self.index[id(p)]}", f"o{k}", **({"label": label} if label else {}),
+                       **style, id=key, **{"class": f"cr-{key}" + (f" cr-{state}" if state
+                                                                   else "")}, **at(key))
+            g.edge(f"o{k}", f"v{k}", id=f"r{k}", **at(f"r{k}"),
+                   **({"color": HIGHLIGHT["color"], "penwidth": "2", "class": f"cr-r{k} cr-active"}
+                      if id(node) == current else {"class": f"cr-r{k}"}))
+        return g
+
+    def layout(self) -> None:
+        """Measure every frame, lay the graph out once, choose the direction and scale."""
+        if self.pos is not None:
+            return
+        self._measure()
+        last = max(len(self.stepper.steps) - 1, 0)
+        best: tuple[float, str, dict[str, dict[str, str]]] | None = None
+        for rankdir in [self.rankdir] if self.rankdir else ["LR", "TB"]:
+            laid = json.loads(pipe(self._drawing(last, rankdir, pinned=False).source, "json"))
+            width = float(laid["bb"].split(",")[2]) * PX_PER_PT
+            fit = min(1.0, WIDTH / width) if width else 1.0
+            if best is None or fit > best[0] + 0.05:
+                best = (fit, rankdir, _positions(laid))
+            if fit >= 1.0:
+                break
+        assert best is not None
+        self.scale = max(best[0], MIN_SCALE)
+        self.rankdir = best[1]
+        self.pos = best[2]
+
+    def drawing(self, i: int) -> Drawing:
+        """Frame ``i`` as DOT with every position pinned (rendered by ``neato -n2``)."""
+        self.layout()
+        return self._drawing(i, self.rankdir or "LR", pinned=True)
+
+    def svg(self, i: int) -> str:
+        """Frame ``i`` as an SVG element for a page: no ids, sized to fit (cached)."""
+        if i not in self._svgs:
+            self._svgs[i] = _fit_svg(self.drawing(i).svg(), self.scale)
+        return self._svgs[i]
+
+
+def _positions(laid: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Node positions and edge splines / label positions from ``dot -Tjson``, by DOT name."""
+    pos: dict[str, dict[str, str]] = {}
+    for obj in laid.get("objects", []):
+        if "pos" in obj:
+            pos[obj["name"]] = {"pos": obj["pos"]}
+    for edge in laid.get("edges", []):
+        pos[edge["id"]] = {k: edge[k] for k in ("pos", "lp") if k in edge}
+    return pos
+
+
+def _fit_svg(svg: str, scale: float) -> str:
+    """Graphviz's SVG as an inline element: no XML prologue, comments, ids (a page holds
+    many frames) or titles (DOT names, meaningless as tooltips), sized in pixels at
+    ``scale``."""
+    svg = svg[svg.find("<svg"):]
+    svg = re.sub(r"<!--.*?-->\n?|<title>[^<]*</title>\n?", "", svg, flags=re.DOTALL)
+    svg = re.sub(r'\s(?:id|xmlns:xlink)="[^"]*"', "", svg)
+    box = re.search(r'viewBox="([\d.\s-]+)"', svg)
+    if box:
+        w, h = (float(v) for v in box.group(1).split()[2:4])
+        size = f'width="{w * PX_PER_PT * scale:.0f}px" height="{h * PX_PER_PT * scale:.0f}px"'
+        svg = re.sub(r'width="[^"]*"\s+height="[^"]*"', size, svg, count=1)
+    return svg.replace("<svg ", '<svg class="cr-frame" ', 1)
