@@ -263,6 +263,20 @@ def _bar_class(progress: bool) -> Any:
     return tqdm
 
 
+def _finish(bar: Any, note: str) -> None:
+    """Show an early-stopped run as complete: its bar's total becomes the epochs run.
+
+    Left short of its total, a bar reads as interrupted (tqdm's notebook bar
+    turns red). ``reset`` is the one way that also resizes the notebook bar;
+    the start time is kept so the elapsed time and rate stay right.
+    """
+    done, start = bar.n, bar.start_t
+    bar.reset(total=done)
+    bar.start_t = start
+    bar.set_description(f"fit ({note})", refresh=False)
+    bar.update(done)
+
+
 def _summary(logs: dict[str, float]) -> str:
     return " ".join(f"{k}={v:.4g}" for k, v in logs.items() if k not in ("time", "lr"))
 
@@ -293,7 +307,8 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Any], optimizer: Any, train: A
     gradient; it also warns about parameters missing from the optimizer and
     about ``(n, 1)`` outputs against ``(n,)`` float targets. A NaN or infinite
     loss stops training with :class:`NonFiniteLossWarning` and restores the
-    best weights so far. ``progress=False`` silences the progress bars.
+    best weights so far. ``progress=False`` silences the progress bars; an
+    early-stopped run ends with a full bar that says so.
     """
     train_loader = _loader(train, batch_size, shuffle, seed, "fit(train)")
     if len(train_loader) == 0:
@@ -389,6 +404,8 @@ def fit(model: Any, loss_fn: Callable[[Any, Any], Any], optimizer: Any, train: A
             if stop and early_stopping is not None:
                 history.stop_reason = (f"early stopping at epoch {epoch}: {tracker.monitor} did "
                                        f"not improve for {tracker.patience} epochs")
+                if outer is not None:
+                    _finish(outer, f"stopped early at epoch {epoch} of {epochs}")
                 break
     finally:
         if outer is not None:

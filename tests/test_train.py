@@ -504,3 +504,42 @@ def test_warnings_name_the_parameters_of_an_nn_module():
     message = str(record[0].message)
     assert "requires_grad is False for body.bias" in message
     assert "does not reach spare.weight, spare.bias" in message
+
+
+def _recording_bar(base):
+    """A tqdm class that keeps its instances, to read them after fit closed them."""
+    made = []
+
+    class Bar(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    return Bar, made
+
+
+@pytest.mark.parametrize("kind", ["terminal", "notebook"])
+def test_an_early_stopped_run_ends_with_a_finished_bar(kind, monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    if kind == "notebook":
+        pytest.importorskip("ipywidgets")
+        from tqdm.notebook import tqdm as base
+    else:
+        from tqdm import tqdm as base
+    import nn.train
+
+    Bar, made = _recording_bar(base)
+    monkeypatch.setattr(nn.train, "_bar_class", lambda progress: Bar if progress else None)
+    train, val = _diverging_problem()
+    model = TinyMLP(1, 8, 1, seed=3)
+    h = fit(model, mse_loss, SGD(model.parameters(), 0.1), train, val=val, epochs=50,
+            metrics=(), early_stopping=EarlyStopping(patience=2), progress=True, seed=0)
+    assert len(h) < 50
+    outer = made[0]
+    assert outer.total == outer.n == len(h)                     # 100%, not len(h) / 50
+    assert f"stopped early at epoch {len(h)} of 50" in outer.desc
+    if kind == "notebook":
+        bar = outer.container.children[1]
+        assert bar.bar_style == "success" and bar.value == bar.max == len(h)
+    else:
+        assert f"{len(h)}/{len(h)}" in capsys.readouterr().err
