@@ -24,9 +24,12 @@ gives and the first line of its docstring.
 
 >>> from autograd import Value
 >>> w = Value(1.0, label="w"); x = Value(0.5, label="x"); z1 = w * x; z1.label = "z1"
->>> names = {id(w): "w", id(x): "x", id(z1): "z1"}
->>> formula(z1, names), local_form(z1, 0, names), substituted(z1, 0)
-('w * x', 'x', '0.5')
+>>> o = z1.tanh(); o.label = "o"
+>>> names = {id(w): "w", id(x): "x", id(z1): "z1", id(o): "o"}
+>>> formula(z1, names), local_form(z1, 0, names)
+('w * x', 'x')
+>>> formula(o, names), local_form(o, 0, names), substituted(o, 0)
+('tanh(z1)', '1 - o²', '1 - 0.4621²')
 """
 from __future__ import annotations
 
@@ -160,8 +163,8 @@ def substituted(node: Node, j: int) -> str | None:
     """
     template = local_template(node, j)
     if template is None or is_gradient_form(template) or " if " in template \
-            or "where" in template:
-        return None
+            or "where" in template or re.fullmatch(r"\{\w+\}", template):
+        return None  # a bare name's value is the number itself
     args = [_number(p._data) for p in node._parents]
     return _fill(template, node, args, _number(node._data), "", j) or None
 

@@ -86,6 +86,8 @@ _SCRIPT = """
     if (e.key === "ArrowLeft") { show(at - 1); e.preventDefault(); }
     if (e.key === "ArrowRight") { show(at + 1); e.preventDefault(); }
   };
+  var hint = root.querySelector(".cr-static");
+  if (hint) hint.parentNode.removeChild(hint);
   root.classList.add("cr-live");
   show(1);
   setTimeout(centre, 60);  // a notebook may lay the output out after the script has run
@@ -117,15 +119,19 @@ def fragment(stepper: Any) -> str:
         f'<input type="range" class="cr-slider" min="1" max="{n}" value="1" step="1" '
         f'aria-label="step" style="width:{min(60 + 24 * n, 360)}px">'
         '<button type="button" class="cr-next">next &#9654;</button>'
-        f'<span class="cr-count" style="font-weight:600">Step 1 of {n}</span>'
-        '<span style="color:#6b7280; font-size:12px">(or the arrow keys)</span></div>')
+        f'<span class="cr-count" style="font-weight:600">Step 1 of {n}</span></div>')
     steps = "".join(
         f'<div class="cr-step{" cr-on" if i == 0 else ""}" data-step="{i + 1}">'
         f'<pre class="cr-text">{html.escape(text)}</pre>'
-        f'<div class="cr-picture">{picture}</div></div>'
+        # font-size 0: where a sanitizer drops the SVG (an untrusted notebook), its words
+        # must not spill out as loose text; the SVG's own text sets its size.
+        f'<div class="cr-picture" style="font-size:0px">{picture}</div></div>'
         for i, (text, picture) in enumerate(zip(texts, pictures)))
+    static = ('<p class="cr-static" style="color:#6b7280; font-size:12px; margin:2px 0">'
+              f"All {n} steps, one after another (the previous / next controls need "
+              "JavaScript; in Jupyter, trust the notebook to get them).</p>")
     return (f'<div id="{uid}" class="cr-stepper" tabindex="0" style="outline:none">'
-            f"<style>{style}</style>{missing}{controls}{steps}"
+            f"<style>{style}</style>{missing}{static}{controls}{steps}"
             f"<script>{_SCRIPT % {'uid': uid}}</script></div>")
 
 

@@ -223,6 +223,12 @@ def test_without_javascript_every_step_is_readable_in_order():
     s = BackpropStepper(L)
     bare = strip_scripts(s.html())
     assert 'class="cr-controls" style="display:none' in bare   # no dead buttons without JS
+    assert "All 5 steps, one after another" in bare             # what the reader sees, and why
+    # A sanitizer that drops the SVG (an untrusted notebook) leaves its words as loose text:
+    # the picture's box has font-size 0, and every SVG text sets its own size.
+    assert bare.count('class="cr-picture" style="font-size:0px"') == 5
+    texts_ = [t for svg in svgs_of(bare) for t in svg.iter(SVG + "text")]
+    assert texts_ and all(float(t.get("font-size")) >= 9 for t in texts_)
     assert "cr-live" not in re.sub(r'<div id="[^"]*"', "", bare.split(">", 1)[1])
     positions = [bare.index(f"Step {k} of 5: ") for k in range(1, 6)]
     assert positions == sorted(positions)
