@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from .rendering import GraphvizNotFoundError
-from .viz import value_text
+from .viz import GraphTooLargeError, value_text
 
 TEXT_LINES = 14      # taller explanations scroll, so controls, text and picture fit 900 px
 PICTURE_HEIGHT = 420
@@ -106,7 +106,7 @@ def fragment(stepper: Any) -> str:
     try:
         pictures = [stepper.svg(i) for i in range(n)]
         missing = ""
-    except GraphvizNotFoundError as exc:
+    except (GraphvizNotFoundError, GraphTooLargeError) as exc:  # the words still teach
         pictures = [""] * n
         missing = f'<p class="cr-missing">{html.escape(str(exc))}</p>'
     lines = min(max(t.count("\n") + 1 for t in texts), TEXT_LINES)
@@ -169,7 +169,7 @@ def widget(stepper: Any) -> Any:
         text.value = f"<pre>{html.escape(stepper.explain(k - 1))}</pre>"
         try:
             picture.value = stepper.svg(k - 1)
-        except GraphvizNotFoundError as exc:
+        except (GraphvizNotFoundError, GraphTooLargeError) as exc:
             picture.value = f"<pre>{html.escape(str(exc))}</pre>"
 
     slider.observe(lambda change: show(change["new"]), names="value")

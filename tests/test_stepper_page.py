@@ -255,6 +255,17 @@ def test_html_without_graphviz_still_has_every_text(monkeypatch, tmp_path):
     assert all(f"Step {k} of 5: " in html for k in range(1, 6))
 
 
+def test_a_graph_too_large_to_draw_still_has_every_text():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(300):
+        y = y * 1.0
+    s = BackpropStepper(y)
+    html = s.html()
+    assert "too many to draw step by step" in html and not svgs_of(html)
+    assert f"Step 300 of {len(s)}: " in html
+
+
 def test_a_leaf_has_nothing_to_step_through():
     html = BackpropStepper(Value(1.0, label="a")).html()
     assert "nothing to propagate" in html and "<script>" not in html
