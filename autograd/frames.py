@@ -34,6 +34,7 @@ from .viz import array_lines, node_kind, num, op_label, walk
 WIDTH = 900          # pixels: a notebook's output area is about 950 in a 1400 px window
 MIN_SCALE = 0.65     # smaller text is hard to read; a larger picture scrolls instead
 HEAT_MAX = 144       # elements drawn as coloured cells (12 x 12); more get statistics
+MAX_COLUMNS = 16     # a wider heat map would not fit a box; vectors wrap at this width
 FONT, FONT_SIZE, CHAR_W, LINE_H = "Courier", 10, 6.0, 13   # monospace: 0.6 em a character
 CELL_CHARS, PAD = 6, 4
 NUMBER_CELL, COLOUR_CELL = (CELL_CHARS * CHAR_W + 4, LINE_H), (8, 8)
@@ -64,22 +65,36 @@ def _heat(v: float, vmax: float) -> str:
     return "#" + "".join(f"{round(255 + (c - 255) * a):02x}" for c in base)
 
 
-def _table(a: Any) -> np.ndarray:
-    a = np.asarray(a, dtype=np.float64)
-    return a.reshape(1, -1) if a.ndim <= 1 else a.reshape(-1, a.shape[-1])
+def _grid(shape: tuple[int, ...]) -> tuple[int, int]:
+    """Rows and columns of an array's heat map: a vector wraps at MAX_COLUMNS, and the
+    leading axes of a higher array stack as rows."""
+    size = int(np.prod(shape))
+    if len(shape) <= 1:
+        cols = min(size, MAX_COLUMNS)
+        return -(-size // cols), cols
+    return size // shape[-1], shape[-1]
 
 
 def _array_body(a: Any, like: np.ndarray) -> tuple:
-    """A heat map of ``a`` (or of unknowns shaped like ``like`` when ``a`` is None)."""
-    if like.size > HEAT_MAX or like.size == 0:
+    """A heat map of ``a`` (or of unknowns shaped like ``like`` when ``a`` is None), or its
+    statistics when it is too large or too wide to draw cell by cell."""
+    rows, cols = _grid(like.shape) if like.size else (0, 0)
+    if like.size > HEAT_MAX or like.size == 0 or cols > MAX_COLUMNS:
         return ("text", ["?"] if a is None else array_lines(a))
     numbers = like.size <= SMALL
-    if a is None:
-        return ("heat", [[("?" if numbers else "", UNKNOWN) for _ in row]
-                         for row in _table(like)])
-    t = _table(a)
-    vmax = float(np.nanmax(np.abs(t))) if np.isfinite(t).any() else 0.0
-    return ("heat", [[(_cell(v) if numbers else "", _heat(v, vmax)) for v in row] for row in t])
+    flat = None if a is None else np.asarray(a, dtype=np.float64).reshape(-1)
+    vmax = 0.0
+    if flat is not None and np.isfinite(flat).any():
+        vmax = float(np.nanmax(np.abs(flat)))
+
+    def cell(k: int) -> tuple[str, str]:
+        if k >= like.size:
+            return "", "#ffffff"       # the end of a wrapped vector
+        if flat is None:
+            return ("?" if numbers else ""), UNKNOWN
+        return (_cell(flat[k]) if numbers else ""), _heat(flat[k], vmax)
+
+    return ("heat", [[cell(r * cols + c) for c in range(cols)] for r in range(rows)])
 
 
 def op_text(node: Any) -> str:
@@ -105,6 +120,9 @@ class FrameSet:
                 "graph (one example instead of a batch, Tensors instead of many Values).")
         self.index = {id(n): k for k, n in enumerate(self.order)}
         self.step_of = {id(s.node): s.index for s in stepper.steps}
+        # Each node's parts, in the order they arrived (its last contribution's sources).
+        self.parts = {id(c.parent): [v for _, v in c.sources] for step in stepper.steps
+                      for c in step.contributions if c.value is not None}
         self.rankdir = rankdir
         self.scale = 1.0
         self.sizes: dict[str, list[tuple[Any, ...]]] = {}
@@ -127,21 +145,12 @@ class FrameSet:
         g, complete = state
         if not complete:
             return [("text", [f"grad {num(g)} (so far)"])]
-        parts = self._parts(node)
+        parts = self.parts.get(id(node), [])
         if len(parts) > 1:
             sum_text = " + ".join(num(v) for v in parts) if len(parts) <= 3 \
                 else f"sum of {len(parts)} parts"
             return [("text", [f"grad {sum_text} = {num(g)}"])]
         return [("text", [f"grad {num(g)}"])]
-
-    def _parts(self, node: Any) -> list[Any]:
-        """The gradients the node's uses sent it, in the order they arrived."""
-        parts: list[Any] = []
-        for step in self.stepper.steps:
-            for c in step.contributions:
-                if c.parent is node and c.value is not None:
-                    parts = [v for _, v in c.sources]
-        return parts
 
     def _node_blocks(self, node: Any, state: tuple[Any, bool] | None) -> list[tuple]:
         s = self.stepper

@@ -186,6 +186,11 @@ def test_tensors_show_heat_maps_shapes_and_statistics():
     assert len(numbers) == 12                      # data and gradient, 6 each, as numbers
     V_box = next(g for g in groups(last, "node").values() if "V (16, 3) float64" in texts(g))
     assert not any(re.fullmatch(r"-?\d[\d.e-]*", t) for t in texts(V_box))  # colours only
+    vec = Tensor(np.linspace(-1, 1, 40), requires_grad=True, name="vec")
+    svg = ET.fromstring(BackpropStepper((vec * 2.0).sum()).svg(0))
+    box = next(g for g in groups(svg, "node").values() if "vec (40,) float64" in texts(g))
+    xs = [float(p.split(",")[0]) for p in box.find(SVG + "polygon").get("points").split()]
+    assert max(xs) - min(xs) < 16 * frames.COLOUR_CELL[0] + 40   # wrapped at 16 columns
     big = Tensor(np.linspace(-1, 1, 400).reshape(20, 20), requires_grad=True, name="big")
     words = [t for g in groups(ET.fromstring(BackpropStepper((big * 2.0).sum()).svg(0)),
                                "node").values() for t in texts(g)]
