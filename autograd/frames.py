@@ -15,6 +15,13 @@ numbers up to ``SMALL`` elements and summary statistics beyond ``HEAT_MAX``.
 Each SVG element carries classes for pages and tests: ``cr-v3`` (value 3),
 ``cr-o3`` (its operation), ``cr-e3_0`` (its first input's edge),
 ``cr-current``, ``cr-receiving``, ``cr-active`` and ``cr-dead``.
+
+>>> from autograd import BackpropStepper, Value
+>>> a = Value(2.0, label="a"); b = a * a; b.label = "b"
+>>> frames = FrameSet(BackpropStepper(b * 3.0))
+>>> first, last = frames.svg(0), frames.svg(1)
+>>> first.startswith('<svg class="cr-frame"'), "grad ?" in first, "grad ?" in last
+(True, True, False)
 """
 from __future__ import annotations
 

@@ -8,6 +8,12 @@ the arrow keys; the controls and the text sit above the picture, which
 scrolls by itself to centre the step's node. Nothing is loaded from anywhere
 and no kernel is needed, so it works in JupyterLab, classic Notebook,
 ``nbconvert --to html`` output opened from disk, and a reopened notebook.
+
+>>> from autograd import BackpropStepper, Value
+>>> x = Value(3.0, label="x"); y = (x * x).tanh(); y.label = "y"
+>>> html = fragment(BackpropStepper(y))
+>>> html.count("data-step="), 'min="1" max="2"' in html, "Step 2 of 2: " in html
+(2, True, True)
 """
 from __future__ import annotations
 
