@@ -21,13 +21,17 @@ def test_readme_has_examples():
     assert len(_blocks()) >= 3
 
 
-def test_readme_examples_run(tmp_path, monkeypatch):
+def test_readme_examples_run(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     namespace: dict = {}
     for block in _blocks():
         exec(compile(block, "README.md", "exec"), namespace)  # the project's own docs
-    assert (tmp_path / "chain.svg").exists()
+    printed = capsys.readouterr().out
+    # A comment that quotes output after print(...) quotes what is printed.
+    quoted = re.findall(r'^print\(.*#\s*"(.+)"', "\n".join(_blocks()), flags=re.M)
+    assert quoted and all(q in printed for q in quoted), (quoted, printed[-2000:])
+    assert (tmp_path / "chain.svg").exists() and (tmp_path / "backprop.html").exists()
     assert namespace["w"].grad == pytest.approx(-0.4)
     assert namespace["a"].grad == pytest.approx(0.0706508, rel=1e-5)
     assert namespace["d2"].data == pytest.approx(12 * 1.5 ** 2)
