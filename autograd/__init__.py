@@ -52,11 +52,18 @@ def draw_graph(root, show_data=True, show_grad=True, rankdir="LR", **kwargs):  #
     return _draw(root, show_data=show_data, show_grad=show_grad, rankdir=rankdir, **kwargs)
 
 
+def draw_dot(root, format="svg", rankdir="LR", **kwargs):  # type: ignore
+    """micrograd's name for :func:`draw_graph` (see autograd.viz.draw_dot)."""
+    from .viz import draw_dot as _draw_dot
+
+    return _draw_dot(root, format=format, rankdir=rankdir, **kwargs)
+
+
 __all__ = [
     "AnomalyError", "BackpropStepper", "DomainError", "Function", "FunctionCtx",
     "GraphReleasedError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
-    "detect_anomaly", "draw_graph", "enable_grad", "eye", "full", "full_like", "grad",
+    "detect_anomaly", "draw_dot", "draw_graph", "enable_grad", "eye", "full", "full_like", "grad",
     "gradcheck", "is_grad_enabled", "linear", "maximum", "minimum", "no_grad", "ones", "ones_like",
     "rand", "rand_like", "randn", "randn_like", "render", "save_svg", "set_grad_enabled",
     "stack", "tensor",

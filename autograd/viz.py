@@ -378,6 +378,22 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
     return g
 
 
+def draw_dot(root: Node, format: str = "svg", rankdir: str = "LR", **options: Any) -> Drawing:
+    """micrograd's name and signature for :func:`draw_graph`: ``draw_dot(root, format='svg',
+    rankdir='LR')``. ``format`` is what the drawing's own ``render()`` writes; ``options``
+    go to ``draw_graph``.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b"); L = a * b
+    >>> dot = draw_dot(L, format="png")
+    >>> dot.format, dot.source == draw_graph(L).source
+    ('png', True)
+    """
+    drawing = draw_graph(root, rankdir=rankdir, **options)
+    drawing.format = format
+    return drawing
+
+
 def __getattr__(name: str) -> Any:
     # The stepper lives in autograd.stepper, which imports this module.
     if name == "BackpropStepper":
@@ -388,5 +404,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["DEFAULT_MAX_NODES", "STYLES", "Drawing", "GraphTooLargeError", "GraphvizNotFoundError",
-           "draw_graph", "find_dot", "module_owners", "node_kind", "pipe", "render", "save_svg",
-           "walk"]
+           "draw_dot", "draw_graph", "find_dot", "module_owners", "node_kind", "pipe", "render",
+           "save_svg", "walk"]
