@@ -21,26 +21,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import data, datasets, functional, init, metrics, plots, scalar, train, utils
+from . import (callback, callbacks, data, datasets, functional, init, metrics, plots, scalar,
+               train, utils)
 from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .callbacks import (Callback, CSVLogger, EarlyStopping, LambdaCallback,
+                        LearningRateScheduler, ModelCheckpoint)
 from .data import (DataLoader, Dataset, TensorDataset, one_hot, standardize, train_test_split,
                    train_val_test_split)
+from .evaluation import evaluate, predict, predict_proba
+from .guards import LossInputWarning, TrainingWarning
+from .history import History
 from .layers import MLP, BatchNorm1d, Dropout, Flatten, Identity, Linear, Sequential
+from .loss_names import get_loss
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss,
                      NLLLoss, PerceptronLoss, SoftDiceLoss, SoftJaccardLoss)
 from .module import (IncompatibleKeys, Module, ModuleList, Parameter, ParameterList,
                      StateDictError, WeightsFileError, read_weights)
-from .train import EarlyStopping, History, evaluate, fit, predict
+from .summary import summary
+from .train import fit
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "DataLoader", "Dataset",
-    "Dropout", "EarlyStopping", "Flatten", "HingeLoss", "History", "Identity",
-    "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MLP", "MSELoss",
-    "Module", "ModuleList", "NLLLoss", "Parameter", "ParameterList", "PerceptronLoss", "ReLU",
-    "Sequential", "Sigmoid", "SoftDiceLoss", "SoftJaccardLoss", "Softmax", "StateDictError",
-    "Tanh", "TensorDataset", "WeightsFileError", "data", "datasets", "evaluate", "fit",
-    "functional", "init", "metrics", "one_hot", "plots", "predict", "read_weights", "scalar",
-    "standardize", "train", "train_test_split", "train_val_test_split", "utils",
+    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CSVLogger", "Callback", "CrossEntropyLoss",
+    "DataLoader", "Dataset", "Dropout", "EarlyStopping", "Flatten", "HingeLoss", "History",
+    "Identity", "IncompatibleKeys", "L1Loss", "LambdaCallback", "LearningRateScheduler",
+    "LeakyReLU", "Linear", "LogSoftmax", "LossInputWarning", "MLP", "MSELoss", "Module",
+    "ModelCheckpoint", "ModuleList", "NLLLoss", "Parameter", "ParameterList", "PerceptronLoss",
+    "ReLU", "Sequential", "Sigmoid", "SoftDiceLoss", "SoftJaccardLoss", "Softmax",
+    "StateDictError", "Tanh", "TensorDataset", "TrainingWarning", "WeightsFileError",
+    "callback", "callbacks", "data", "datasets", "evaluate", "fit", "functional", "get_loss",
+    "init", "metrics", "one_hot", "plots", "predict", "predict_proba", "read_weights", "scalar",
+    "standardize", "summary", "train", "train_test_split", "train_val_test_split", "utils",
 ]
 
 # torch.nn names a PyTorch user may reach for (a fact list, to say "not here" clearly).

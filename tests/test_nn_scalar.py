@@ -162,3 +162,37 @@ def test_graph_is_drawable_with_labels():
     src = dot.source
     for label in ("L0.N0.w0", "L0.N0.w1", "L0.N0.b", "x0", "L0.N0.a"):
         assert label in src
+
+
+@given(sizes=st.lists(st.integers(1, 4), min_size=1, max_size=3), n_in=st.integers(1, 3),
+       activation=st.sampled_from(["relu", "tanh", "sigmoid", "leaky_relu"]),
+       fused=st.booleans(), seed=st.integers(0, 2**16))
+def test_forward_array_matches_calling_the_network(sizes, n_in, activation, fused, seed):
+    rng = np.random.default_rng(seed)
+    model = MLP(n_in, sizes, rng=seed, activation=activation, fused=fused)
+    for p in model.parameters():
+        if p.label.endswith(".b"):
+            p.data = float(rng.uniform(-0.5, 0.5))
+    X = rng.standard_normal((5, n_in))
+    outs = [model(list(x)) for x in X]
+    expected = np.array([[v.data for v in o] if isinstance(o, list) else o.data for o in outs])
+    got = model.forward_array(X)
+    assert got.shape == expected.shape
+    # Python floats summed in order against a matrix product: CLOSE_DEEP's rounding budget
+    np.testing.assert_allclose(got, expected, **CLOSE_DEEP)
+
+
+def test_predict_and_decision_boundary_work_for_a_scalar_mlp():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    X, y = nn.datasets.make_moons(40, noise=0.1, seed=0)
+    model = MLP(2, [8, 1], rng=0)
+    scores = nn.predict(model, X)
+    assert scores.shape == (40,)
+    np.testing.assert_allclose(scores, [model(list(map(float, x))).data for x in X], **CLOSE_DEEP)
+    fig = nn.plots.plot_decision_boundary(model, X, y, resolution=40, threshold=0.0)
+    assert len(fig.axes[0].collections) >= 2  # the coloured zones and the scattered points
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"rows of 2 values.*\(40, 3\)"):
+        model.forward_array(np.zeros((40, 3)))

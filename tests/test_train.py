@@ -258,7 +258,9 @@ def test_early_stopping_modes_and_min_delta():
     es = EarlyStopping(patience=1, min_delta=0.1)
     assert not es.update(1.0, 1) and es.update(0.95, 2)  # not better by more than 0.1
     with pytest.raises(ValueError, match="patience"):
-        EarlyStopping(patience=0)
+        EarlyStopping(patience=-1)
+    es = EarlyStopping(patience=0)  # Keras's spelling of "stop at the first miss"
+    assert not es.update(1.0, 1) and es.update(1.0, 2)
     with pytest.raises(ValueError, match="mode"):
         EarlyStopping(mode="up")
 
@@ -434,8 +436,10 @@ def test_fit_with_regression_metrics_and_a_clear_error_for_accuracy():
     h = fit(model, mse_loss, SGD(model.parameters(), 0.1), (X, y), epochs=2,
             metrics=("mse", "r2"), progress=False)
     assert h["mse"][-1] == pytest.approx(h["loss"][-1], rel=0.5)
-    with pytest.raises(ValueError, match="for a regression"):
-        fit(model, mse_loss, SGD(model.parameters(), 0.1), (X, y), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="for a regression") as error:
+        fit(model, mse_loss, SGD(model.parameters(), 0.1), (X, y), epochs=1,
+            metrics=("accuracy",), progress=False)
+    assert str(error.value).count("regression") == 1  # the hint is given once
 
 
 # ---------------------------------------------------------------- plots
@@ -526,10 +530,10 @@ def test_an_early_stopped_run_ends_with_a_finished_bar(kind, monkeypatch, capsys
         from tqdm.notebook import tqdm as base
     else:
         from tqdm import tqdm as base
-    import nn.train
+    import nn.progress
 
     Bar, made = _recording_bar(base)
-    monkeypatch.setattr(nn.train, "_bar_class", lambda progress: Bar if progress else None)
+    monkeypatch.setattr(nn.progress, "_bar_class", lambda: Bar)
     train, val = _diverging_problem()
     model = TinyMLP(1, 8, 1, seed=3)
     h = fit(model, mse_loss, SGD(model.parameters(), 0.1), train, val=val, epochs=50,
