@@ -10,6 +10,7 @@ import math
 import warnings
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -464,6 +465,7 @@ def test_plots_render_to_png_without_a_display(tmp_path, blobs):
     fig.savefig(tmp_path / "cm.png")
     for name in ("history", "boundary", "cm"):
         assert _is_png(tmp_path / f"{name}.png")
+    plt.close("all")  # pyplot keeps the figures open until closed
 
 
 def test_decision_boundary_with_one_output_and_into_given_axes(tmp_path):
