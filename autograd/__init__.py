@@ -35,6 +35,7 @@ from .gradcheck import gradcheck
 from .node import Node, Rule
 from .ops import RULES
 from .rendering import render, save_svg
+from .rng import initial_seed, manual_seed, seed
 from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
@@ -64,8 +65,8 @@ __all__ = [
     "GraphReleasedError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
     "detect_anomaly", "draw_dot", "draw_graph", "enable_grad", "eye", "full", "full_like", "grad",
-    "gradcheck", "is_grad_enabled", "linear", "maximum", "minimum", "no_grad", "ones", "ones_like",
-    "rand", "rand_like", "randn", "randn_like", "render", "save_svg", "set_grad_enabled",
-    "stack", "tensor",
+    "gradcheck", "initial_seed", "is_grad_enabled", "linear", "manual_seed", "maximum", "minimum",
+    "no_grad", "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "render",
+    "save_svg", "seed", "set_grad_enabled", "stack", "tensor",
     "toposort", "where", "zeros", "zeros_like",
 ]

@@ -1,7 +1,8 @@
 """Weight initialisers: fill a Tensor or Parameter in place and return it.
 
 Each takes ``rng``: a ``numpy.random.Generator`` or an int seed (None draws
-fresh entropy). Samples are drawn in float64 and stored in the tensor's dtype.
+from the default generator, see :func:`autograd.manual_seed`). Samples are
+drawn in float64 and stored in the tensor's dtype.
 Fans follow PyTorch: for a weight of shape ``(out, in, *kernel)``,
 ``fan_in = in * prod(kernel)`` and ``fan_out = out * prod(kernel)``.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -76,6 +77,17 @@ def test_summary_of_a_custom_module_needs_an_input_shape_and_marks_unused_layers
     assert "forward" not in vars(model.body)  # the tracing is undone
     with pytest.raises(TypeError, match="nn.Module"):
         nn.summary(lambda x: x, (2,))
+
+
+def test_summary_leaves_the_default_generator_alone():
+    draws = []
+    for with_summary in (False, True):
+        autograd.manual_seed(5)
+        model = nn.MLP(3, [4, 2])
+        if with_summary:
+            nn.summary(model, (3,))  # makes its input with its own generator
+        draws.append(autograd.randn(3).data)
+    assert np.array_equal(*draws)  # exact: the same stream of the default generator
 
 
 def test_predict_gives_logits_and_predict_proba_probabilities():
