@@ -75,7 +75,7 @@ def _true_labels(y_true: Any) -> np.ndarray:
     if t.dtype.kind == "f":
         if not np.all(t == np.round(t)):
             raise ValueError("classification metric: y_true holds non-integer values; give "
-                             "class labels or one-hot rows (for a regression, use mse or r2)")
+                             "class labels or one-hot rows (for a regression, use mae, mse or r2)")
         t = t.astype(np.int64)
     if t.size and t.min() == -1 and np.isin(t, (-1, 1)).all():  # hinge-loss targets
         t = (t > 0).astype(np.int64)
