@@ -50,6 +50,7 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
+        """What ``save_for_backward`` kept, checked for in-place changes made since."""
         for i, (v, saved) in enumerate(zip(self._saved, self._versions)):
             if saved is not None and v._version != saved:
                 raise RuntimeError(
@@ -78,10 +79,12 @@ class Function:
 
     @staticmethod
     def forward(ctx: FunctionCtx, *inputs: Any) -> Any:
+        """The result, from the inputs as they were passed; runs with grad mode off."""
         raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad: Any) -> Any:
+        """One gradient (or None) per input of ``forward``, given ``grad`` of the result."""
         raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
 
     @classmethod

@@ -282,18 +282,22 @@ class Tensor(Operators):
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The length of each axis, as NumPy gives it."""
         return self._data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of axes."""
         return self._data.ndim
 
     @property
     def size(self) -> int:
+        """The number of elements."""
         return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype of the data (float32 unless made otherwise)."""
         return self._data.dtype
 
     @property
@@ -333,6 +337,7 @@ class Tensor(Operators):
         return self._data
 
     def tolist(self) -> Any:
+        """The data as nested Python lists of numbers."""
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
@@ -373,26 +378,31 @@ class Tensor(Operators):
         self._version += 1
 
     def zero_(self) -> "Tensor":
+        """Set every element to 0 in place; returns self."""
         self._inplace("zero_")
         self._data[...] = 0
         return self
 
     def fill_(self, value: float) -> "Tensor":
+        """Set every element to ``value`` in place; returns self."""
         self._inplace("fill_")
         self._data[...] = value
         return self
 
     def copy_(self, src: Any) -> "Tensor":
+        """Copy ``src``'s elements into this tensor in place; returns self."""
         self._inplace("copy_")
         self._data[...] = as_array(src)
         return self
 
     def add_(self, other: Any, alpha: float = 1.0) -> "Tensor":
+        """Add ``alpha * other`` in place; returns self."""
         self._inplace("add_")
         self._data += alpha * as_array(other, self._data.dtype)
         return self
 
     def mul_(self, other: Any) -> "Tensor":
+        """Multiply by ``other`` in place; returns self."""
         self._inplace("mul_")
         self._data *= as_array(other, self._data.dtype)
         return self
@@ -459,6 +469,7 @@ class Tensor(Operators):
         return apply(ops.matmul, (o, self))
 
     def matmul(self, other: Any) -> Any:
+        """The matrix product ``self @ other``."""
         return self @ other
 
     def astype(self, dtype: Any) -> "Tensor":
@@ -471,9 +482,11 @@ class Tensor(Operators):
         return apply(ops.astype, (self,), {"dtype": dtype})
 
     def float(self) -> "Tensor":
+        """The tensor as float32."""
         return self.astype(np.float32)
 
     def double(self) -> "Tensor":
+        """The tensor as float64."""
         return self.astype(np.float64)
 
     # -- reductions
@@ -549,9 +562,11 @@ class Tensor(Operators):
     clamp = clip
 
     def maximum(self, other: Any) -> "Tensor":
+        """The elementwise larger of ``self`` and ``other`` (see ``autograd.maximum``)."""
         return maximum(self, other)
 
     def minimum(self, other: Any) -> "Tensor":
+        """The elementwise smaller of ``self`` and ``other`` (see ``autograd.minimum``)."""
         return minimum(self, other)
 
     # -- shape
@@ -679,14 +694,17 @@ class Tensor(Operators):
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> "Tensor":
+        """``a`` where ``cond`` holds, else ``b`` (see ``autograd.where``)."""
         return where(cond, a, b)
 
     @staticmethod
     def cat(tensors: Sequence[Any], axis: int = 0, *, dim: Any = None) -> "Tensor":
+        """Join tensors along an existing axis (see ``autograd.cat``)."""
         return cat(tensors, _pick(dim, axis))
 
     @staticmethod
     def stack(tensors: Sequence[Any], axis: int = 0, *, dim: Any = None) -> "Tensor":
+        """Join tensors along a new axis (see ``autograd.stack``)."""
         return stack(tensors, _pick(dim, axis))
 
 
