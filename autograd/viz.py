@@ -30,8 +30,9 @@ is non-zero (``backward`` seeds it with 1), a Tensor graph once a node has a
 dropped (see ``Tensor.retain_grad``).
 
 A graph of more than ``max_nodes`` values raises :class:`GraphTooLargeError`,
-which says how to draw less. ``render`` and ``save_svg`` write SVG or PNG with
-Debian's ``dot`` or, failing that, the ``graphviz-pure`` wheel's program; in
+which says how to draw less. ``render`` and ``save_svg`` write SVG, PNG or PDF
+with Debian's ``dot`` or, failing that, the ``graphviz-pure`` wheel's program
+(SVG and PNG only); in
 Jupyter a drawing displays inline through the same lookup (see
 :mod:`autograd.rendering`).
 
@@ -280,7 +281,7 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
     draws each module (found from dotted parameter names such as
     ``layers.0.weight``) as one box in a cluster. More than ``max_nodes``
     values raise :class:`GraphTooLargeError`. ``.source`` is the DOT text;
-    ``autograd.render`` writes SVG or PNG.
+    ``autograd.render`` writes SVG, PNG or PDF.
 
     >>> from autograd import Tensor
     >>> x = Tensor([[1., 2.]], name="x"); W = Tensor([[3.], [4.]], requires_grad=True, name="W")
