@@ -36,6 +36,7 @@ from .rendering import render, save_svg
 from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
+from .versions import InPlaceError
 
 
 def draw_graph(root, show_data=True, show_grad=True, rankdir="LR", **kwargs):  # type: ignore
@@ -47,7 +48,7 @@ def draw_graph(root, show_data=True, show_grad=True, rankdir="LR", **kwargs):  #
 
 __all__ = [
     "AnomalyError", "BackpropStepper", "DomainError", "Function", "FunctionCtx",
-    "GraphReleasedError", "Node",
+    "GraphReleasedError", "InPlaceError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
     "detect_anomaly", "draw_graph", "enable_grad", "eye", "full", "full_like", "grad",
     "gradcheck", "is_grad_enabled", "linear", "maximum", "minimum", "no_grad", "ones", "ones_like",

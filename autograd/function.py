@@ -30,6 +30,7 @@ import numpy as np
 
 from .grad_mode import STATE
 from .node import Node, Rule, apply
+from .versions import InPlaceError, hold
 
 
 class FunctionCtx:
@@ -45,14 +46,16 @@ class FunctionCtx:
         """Keep values (usually inputs or outputs) for ``backward``."""
         self._saved = values
         # Tensors count in-place changes; one made before backward reads them
-        # would make the gradient silently wrong, as for built-in rules.
+        # would make the gradient silently wrong, as for built-in rules. The hold
+        # hands their data out read-only until backward frees this context.
         self._versions = tuple(getattr(v, "_version", None) for v in values)
+        hold(self, tuple(v for v in values if hasattr(v, "_vc")))
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         for i, (v, saved) in enumerate(zip(self._saved, self._versions)):
             if saved is not None and v._version != saved:
-                raise RuntimeError(
+                raise InPlaceError(
                     f"{self._name}.backward: saved tensor {i} (shape {v.shape}) was changed in "
                     f"place after save_for_backward (version {v._version}, saved at {saved}), "
                     "so the gradient would be wrong. Change a copy, or make the change after "

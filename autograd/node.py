@@ -31,10 +31,13 @@ class Rule:
     ``uses_inputs`` / ``uses_ans`` say what the VJP reads, which is what an
     in-place change could corrupt. A rule declared with ``needs=True`` gets a
     keyword ``needs`` (one bool per input) and may return None for inputs that
-    need no gradient, skipping work such as a matmul's unused half.
+    need no gradient, skipping work such as a matmul's unused half. A ``view``
+    rule's result may share its first input's memory (reshape, transpose,
+    basic indexing...): when it does, the two count in-place changes together.
     """
 
-    __slots__ = ("name", "symbol", "forward", "vjp", "uses_inputs", "uses_ans", "needs", "doc")
+    __slots__ = ("name", "symbol", "forward", "vjp", "uses_inputs", "uses_ans", "needs", "view",
+                 "doc")
 
     def __init__(
         self,
@@ -44,6 +47,7 @@ class Rule:
         uses_inputs: bool = True,
         uses_ans: bool = False,
         needs: bool = False,
+        view: bool = False,
     ) -> None:
         self.name = name
         self.symbol = symbol or name
@@ -52,6 +56,7 @@ class Rule:
         self.uses_inputs = uses_inputs
         self.uses_ans = uses_ans
         self.needs = needs
+        self.view = view
         self.doc = (forward.__doc__ or "").strip()
 
     def defvjp(self, vjp: Callable[..., Any]) -> Callable[..., Any]:
@@ -164,6 +169,9 @@ class Node:
     def _check_versions(self) -> None:
         """Raise if something the rule reads was changed in place (Tensor only)."""
 
+    def _share_memory(self, src: "Node") -> None:
+        """Share ``src``'s version counter when this view op's result views its memory."""
+
 
 def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = None) -> Any:
     """Run ``rule`` forward on the data of ``args`` (nodes of one front end).
@@ -187,9 +195,11 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
     except (ValueError, IndexError) as exc:
         raise cls._op_error(rule, args, exc) from None
     out = cls._new(data)
+    if rule.view and cls._tracks_versions:
+        out._share_memory(args[0])
     if STATE.enabled and (args[0].requires_grad or (n > 1 and any(a.requires_grad for a in args))):
-        out.requires_grad = True
         out._rule = rule
+        out.requires_grad = True
         out._x = args[0]
         if n > 1:
             out._y = args[1]

@@ -26,12 +26,12 @@ RULES: dict[str, Rule] = {}
 
 
 def primitive(name: str, symbol: str | None = None, uses_inputs: bool = True,
-              uses_ans: bool = False, needs: bool = False) -> Any:
+              uses_ans: bool = False, needs: bool = False, view: bool = False) -> Any:
     """Declare ``forward`` as the primitive ``name``; attach its VJP with ``.defvjp``."""
 
     def register(forward: Any) -> Rule:
         rule = Rule(name, forward, symbol, uses_inputs=uses_inputs, uses_ans=uses_ans,
-                    needs=needs)
+                    needs=needs, view=view)
         RULES[name] = rule
         return rule
 
@@ -475,7 +475,7 @@ def log_softmax_vjp(g, ans, x, *, axis):
 
 # ---------------------------------------------------------------------- shape
 
-@primitive("reshape", "reshape", uses_inputs=False)
+@primitive("reshape", "reshape", uses_inputs=False, view=True)
 def reshape(x, *, shape):
     """Same elements, new shape.  The gradient is reshaped back."""
     return x.reshape(shape)
@@ -486,7 +486,7 @@ def reshape_vjp(g, ans, x, *, shape):
     return (g.reshape(x.shape),)
 
 
-@primitive("transpose", "transpose", uses_inputs=False)
+@primitive("transpose", "transpose", uses_inputs=False, view=True)
 def transpose(x, *, axes):
     """Permute axes.  The gradient is permuted back by the inverse permutation."""
     return x.transpose(axes)
@@ -497,7 +497,7 @@ def transpose_vjp(g, ans, x, *, axes):
     return (g.transpose(tuple(np.argsort(axes))),)
 
 
-@primitive("broadcast_to", "broadcast", uses_inputs=False)
+@primitive("broadcast_to", "broadcast", uses_inputs=False, view=True)
 def broadcast_to(x, *, shape):
     """Repeat along broadcast axes.  The engine sums the gradient back to x's shape."""
     return np.broadcast_to(x, shape)
@@ -519,7 +519,7 @@ def is_basic_index(index: Any) -> bool:
     return True
 
 
-@primitive("getitem", "[]", uses_inputs=False)
+@primitive("getitem", "[]", uses_inputs=False, view=True)
 def getitem(x, *, index):
     """x[index].  The gradient is scattered back, adding where an index repeats."""
     return x[index]

@@ -25,6 +25,7 @@ import numpy as np
 from . import ops
 from .node import Node, apply
 from .operators import Operators
+from .versions import InPlaceError, SavedArray, Version, hold, read_only
 
 DEFAULT_DTYPE = np.dtype(np.float32)
 
@@ -38,7 +39,9 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     if isinstance(data, Tensor):
         arr = data._data
     elif isinstance(data, np.ndarray):
-        arr = data
+        # A read-only view handed out while a graph saved the data: copy it, so the
+        # new tensor neither writes into that data nor stays read-only afterwards.
+        arr = data if type(data) is not SavedArray else np.array(data.view(np.ndarray))
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         arr = np.asarray([as_array(d) for d in data])
     elif isinstance(data, (bool, np.bool_)):
@@ -125,9 +128,14 @@ def _index_data(index: Any) -> Any:
 
 
 class Tensor(Operators):
-    """A NumPy array in the computation graph."""
+    """A NumPy array in the computation graph.
 
-    __slots__ = ("retains_grad", "_version", "_saved_versions")
+    ``_vc`` is the :class:`~autograd.versions.Version` shared with every tensor
+    that views the same memory; ``_base`` is the tensor a view was taken from
+    (None for others), whose leaf guard the view obeys.
+    """
+
+    __slots__ = ("retains_grad", "_vc", "_base", "_saved_versions")
 
     _broadcasts = True
     _tracks_versions = True
@@ -148,7 +156,8 @@ class Tensor(Operators):
         self._params = None
         self.name = name
         self.retains_grad = False
-        self._version = 0
+        self._vc = Version()
+        self._base = None
         self._saved_versions = None
 
     @classmethod
@@ -163,7 +172,8 @@ class Tensor(Operators):
         t._params = None
         t.name = ""
         t.retains_grad = False
-        t._version = 0
+        t._vc = Version()
+        t._base = None
         t._saved_versions = None
         return t
 
@@ -230,35 +240,46 @@ class Tensor(Operators):
             self.grad = self.grad + g
 
     def _save_versions(self, args: tuple[Node, ...]) -> None:
+        # The counts of the inputs the rule reads (its output's starts at 0), and a
+        # hold on their memory so that .data hands it out read-only until released.
         if not self._rule.uses_inputs:
             self._saved_versions = ()
-        elif len(args) == 1:
-            self._saved_versions = (args[0]._version,)
+            hold(self, (self,))
+            return
+        if len(args) == 1:
+            self._saved_versions = (args[0]._vc.n,)
         elif len(args) == 2:
-            self._saved_versions = (args[0]._version, args[1]._version)
+            self._saved_versions = (args[0]._vc.n, args[1]._vc.n)
         else:
-            self._saved_versions = tuple(a._version for a in args)
+            self._saved_versions = tuple([a._vc.n for a in args])
+        hold(self, args + (self,) if self._rule.uses_ans else args)
+
+    def _share_memory(self, src: "Tensor") -> None:
+        """Count changes together with ``src`` when this (a view op's result) is a view of it."""
+        if np.may_share_memory(self._data, src._data):
+            self._vc = src._vc
+            self._base = src if src._base is None else src._base
 
     def _check_versions(self) -> None:
-        saved = self._saved_versions
-        if saved is None:
+        vs = self._saved_versions
+        if vs is None:
             return
-        n = len(saved)
-        if (self._version == 0 or not self._rule.uses_ans) and (
-                n == 0 or (self._x._version == saved[0]
-                           and (n == 1 or (self._y._version == saved[1] and n == 2)))):
+        n = len(vs)
+        if (self._vc.n == 0 or not self._rule.uses_ans) and (
+                n == 0 or (self._x._vc.n == vs[0]
+                           and (n == 1 or (self._y._vc.n == vs[1] and n == 2)))):
             return
-        for i, (p, v) in enumerate(zip(self._parents, saved)):
-            if p._version != v:
-                raise RuntimeError(
+        for i, (p, v) in enumerate(zip(self._parents, vs)):
+            if p._vc.n != v:
+                raise InPlaceError(
                     f"backward of '{self._rule.name}': its input {i} (shape {p.shape}"
                     f"{', name ' + repr(p.name) if p.name else ''}) was changed in place "
-                    f"after the operation used it (version {p._version}, saved at {v}), so "
+                    f"after the operation used it (version {p._vc.n}, saved at {v}), so "
                     "the gradient would be wrong. Change a copy, or make the change after "
                     "backward."
                 )
-        if self._rule.uses_ans and self._version != 0:
-            raise RuntimeError(
+        if self._rule.uses_ans and self._vc.n != 0:
+            raise InPlaceError(
                 f"backward of '{self._rule.name}': its output was changed in place after "
                 "the operation, so the gradient would be wrong. Change a copy instead."
             )
@@ -272,13 +293,34 @@ class Tensor(Operators):
     # -- attributes
     @property
     def data(self) -> np.ndarray:
-        """The array. Assigning to it counts as an in-place change."""
-        return self._data
+        """The array. Assigning to it counts as an in-place change.
+
+        While an operation that saved this tensor awaits its backward, the array
+        comes read-only (a :class:`~autograd.versions.SavedArray`), so that a
+        write cannot silently spoil the gradient: see :mod:`autograd.versions`.
+        """
+        vc = self._vc
+        if vc.saved is None:
+            return self._data
+        holders = vc.holders()
+        return read_only(self._data, holders) if holders else self._data
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._data = as_array(value, None if not isinstance(value, np.ndarray) else value.dtype)
-        self._version += 1
+        arr = as_array(value, None if not isinstance(value, np.ndarray) else value.dtype)
+        old, vc = self._data, self._vc
+        if arr is not old and not np.may_share_memory(arr, old):
+            # New memory: views and detached tensors keep the old array and its counter.
+            self._vc = Version(vc.n + 1)
+            self._base = None
+        else:
+            vc.n += 1
+        self._data = arr
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has had."""
+        return self._vc.n
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -311,7 +353,13 @@ class Tensor(Operators):
             yield self[i]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        if dtype is not None:
+            return self._data.astype(dtype)
+        if self._vc.saved is None or not self._vc.holders():
+            return self._data
+        view = self._data.view()
+        view.flags.writeable = False
+        return view
 
     def item(self) -> Any:
         """The single element as a Python number."""
@@ -329,15 +377,32 @@ class Tensor(Operators):
         return bool(self.item())
 
     def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shared, not copied)."""
-        return self._data
+        """The data as an ndarray (shared, not copied; read-only as ``.data`` says)."""
+        return self.data
 
     def tolist(self) -> Any:
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
-        """A new leaf sharing this data, outside the graph."""
-        return Tensor._new(self._data)
+        """A new leaf sharing this data (and its version counter), outside the graph."""
+        t = Tensor._new(self._data)
+        t._vc = self._vc
+        return t
+
+    # A copy or a pickle is a new leaf: the graph, its holds on saved data and the
+    # version counter stay with the original (a shallow copy shares the memory, so
+    # it shares the counter too).
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        if self._rule is not None:
+            raise RuntimeError(
+                f"only leaf tensors can be copied or pickled; this one is the result of "
+                f"'{self._rule.name}': copy or pickle .detach() instead")
+        return (_rebuild, (type(self), self._data, self.grad, self.requires_grad, self.name))
+
+    def __copy__(self) -> "Tensor":
+        t = _rebuild(type(self), self._data, self.grad, self.requires_grad, self.name)
+        t._vc = self._vc
+        return t
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place; returns self."""
@@ -363,14 +428,27 @@ class Tensor(Operators):
 
     # -- in-place updates (for optimizers, under no_grad)
     def _inplace(self, what: str) -> None:
+        """Check that ``what`` may change this tensor in place, and count the change.
+
+        The count is shared with every view of the memory, so a graph that saved
+        any of them notices at backward.
+        """
         from .grad_mode import is_grad_enabled
 
-        if self.requires_grad and self._rule is None and is_grad_enabled():
+        base = self if self._base is None else self._base
+        if base.requires_grad and base._rule is None and is_grad_enabled():
+            which = "a leaf tensor" if base is self else "a view of a leaf tensor"
             raise RuntimeError(
-                f"{what}: a leaf tensor that requires grad cannot change in place while "
+                f"{what}: {which} that requires grad cannot change in place while "
                 "grad mode is on; do it inside `with no_grad():`"
             )
-        self._version += 1
+        if not self._data.flags.writeable:
+            raise InPlaceError(
+                f"{what}: this tensor's array is read-only (a broadcast_to/expand view shares "
+                "one element among many places, or NumPy marked the array read-only); "
+                "change a copy instead"
+            )
+        self._vc.n += 1
 
     def zero_(self) -> "Tensor":
         self._inplace("zero_")
@@ -688,6 +766,15 @@ class Tensor(Operators):
     @staticmethod
     def stack(tensors: Sequence[Any], axis: int = 0, *, dim: Any = None) -> "Tensor":
         return stack(tensors, _pick(dim, axis))
+
+
+def _rebuild(cls: type, data: np.ndarray, grad: Any, requires_grad: bool, name: str) -> Tensor:
+    """A leaf of class ``cls`` (Tensor or a subclass) from what ``__reduce_ex__`` kept."""
+    t = Tensor._new.__func__(cls, data)  # type: ignore[attr-defined]
+    t.grad = grad
+    t.requires_grad = bool(requires_grad)
+    t.name = name
+    return t
 
 
 def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
