@@ -34,8 +34,53 @@ class ShapeError(ValueError):
     """Operands whose shapes do not fit the operation."""
 
 
+# Real numbers and booleans: b bool, i/u integers, f floats.
+_NUMERIC_KINDS = "biuf"
+_ACCEPTED = ("real numbers: a Python number or bool, a (nested) list of them, or a NumPy "
+             "array of bool, integer or floating dtype")
+
+
+def _refuse(data: Any, what: str) -> TypeError:
+    return TypeError(f"Tensor: cannot make a tensor from {what}; expected {_ACCEPTED}")
+
+
+def _from_python(data: Any, dtype: Any) -> np.ndarray:
+    """Python numbers and (nested) lists as an array, float32 unless ``dtype`` says otherwise.
+
+    NumPy reads None as nan and the string '1' as 1.0 when told to make floats,
+    so the data is read without a dtype first and its kind checked.
+    """
+    if data is None:
+        raise _refuse(data, "None")
+    try:
+        raw = np.asarray(data)
+    except ValueError as exc:  # ragged nesting
+        raise ValueError(f"Tensor: the nested lists do not form an array ({exc})") from None
+    if raw.dtype == object:
+        for item in raw.reshape(-1):
+            if not isinstance(item, (bool, int, float, np.bool_, np.integer, np.floating)):
+                raise _refuse(data, f"a {type(data).__name__} holding {type(item).__name__} "
+                                    f"{item!r:.40}")
+        raw = raw.astype(np.float64)  # integers too large for int64
+    elif raw.dtype.kind not in _NUMERIC_KINDS:
+        raise _refuse(data, f"{type(data).__name__} data of dtype {raw.dtype} "
+                            f"({_KIND_NAMES.get(raw.dtype.kind, 'not numbers')})")
+    if dtype is None:
+        return raw.astype(DEFAULT_DTYPE)
+    return raw
+
+
+_KIND_NAMES = {"c": "complex numbers", "U": "strings", "S": "bytes", "M": "dates",
+               "m": "time spans", "V": "structured records", "O": "Python objects"}
+
+
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """``data`` as an ndarray: Python numbers and lists become float32 by default."""
+    """``data`` as an ndarray: Python numbers and lists become float32 by default.
+
+    Only real numbers and booleans are accepted: None, strings, complex numbers,
+    dates and Python objects raise a TypeError, as do lists of tensors that
+    require grad (the gradient could not flow through: use ``stack``).
+    """
     if isinstance(data, Tensor):
         arr = data._data
     elif isinstance(data, np.ndarray):
@@ -43,17 +88,27 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
         # new tensor neither writes into that data nor stays read-only afterwards.
         arr = data if type(data) is not SavedArray else np.array(data.view(np.ndarray))
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+        if any(isinstance(d, Tensor) and d.requires_grad for d in data):
+            raise TypeError(
+                "Tensor: a list of tensors that require grad cannot become one tensor, as the "
+                "gradient would not flow back to them; use autograd.stack(tensors) (or "
+                "Tensor.stack) to join them in the graph, or detach() them first"
+            )
         arr = np.asarray([as_array(d) for d in data])
     elif isinstance(data, (bool, np.bool_)):
         arr = np.asarray(data)
     elif isinstance(data, np.generic):
         arr = np.asarray(data)
     else:
-        arr = np.asarray(data, dtype=DEFAULT_DTYPE if dtype is None else dtype)
-        if arr.dtype == object:
-            raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__}")
+        arr = _from_python(data, dtype)
     if dtype is not None and arr.dtype != np.dtype(dtype):
+        if np.dtype(dtype).kind not in _NUMERIC_KINDS:
+            raise TypeError(f"Tensor: dtype {np.dtype(dtype)} is not supported; tensors hold "
+                            "bool, integer or floating-point numbers")
         arr = arr.astype(dtype)
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise _refuse(data, f"an array of dtype {arr.dtype} "
+                            f"({_KIND_NAMES.get(arr.dtype.kind, 'not numbers')})")
     return arr
 
 
@@ -127,6 +182,10 @@ def _index_data(index: Any) -> Any:
     return index
 
 
+# Node's slot for the flag; Tensor wraps it in a property that refuses what PyTorch refuses.
+_REQUIRES_GRAD = Node.requires_grad
+
+
 class Tensor(Operators):
     """A NumPy array in the computation graph.
 
@@ -149,7 +208,7 @@ class Tensor(Operators):
             _check_float(arr, "Tensor")
         self._data = arr
         self.grad = None
-        self.requires_grad = bool(requires_grad)
+        _REQUIRES_GRAD.__set__(self, bool(requires_grad))
         self._rule = None
         self._x = self._y = None
         self._rest = ()
@@ -165,7 +224,7 @@ class Tensor(Operators):
         t = cls.__new__(cls)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
-        t.requires_grad = False
+        _REQUIRES_GRAD.__set__(t, False)
         t._rule = None
         t._x = t._y = None
         t._rest = ()
@@ -322,6 +381,25 @@ class Tensor(Operators):
         """How many in-place changes this tensor's memory has had."""
         return self._vc.n
 
+    def _set_requires_grad(self, value: bool) -> None:
+        value = bool(value)
+        if self._rule is not None:
+            if not value:
+                raise RuntimeError(
+                    f"requires_grad: only leaf tensors can change it; this one is the result "
+                    f"of '{self._rule.name}', and turning it off would silently drop the "
+                    "gradient of everything before it. Use .detach() for a copy outside the "
+                    "graph."
+                )
+        elif value:
+            _check_float(self._data, "requires_grad")
+        _REQUIRES_GRAD.__set__(self, value)
+
+    # The slot's own getter (no Python frame: the engine reads this flag on every edge).
+    requires_grad = property(_REQUIRES_GRAD.__get__, _set_requires_grad,  # type: ignore
+                             doc="Whether gradients flow to this tensor (only leaves may "
+                                 "change it).")
+
     @property
     def shape(self) -> tuple[int, ...]:
         return self._data.shape
@@ -406,9 +484,7 @@ class Tensor(Operators):
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place; returns self."""
-        if requires_grad:
-            _check_float(self._data, "requires_grad_")
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = requires_grad
         return self
 
     def retain_grad(self) -> None:
@@ -772,7 +848,7 @@ def _rebuild(cls: type, data: np.ndarray, grad: Any, requires_grad: bool, name: 
     """A leaf of class ``cls`` (Tensor or a subclass) from what ``__reduce_ex__`` kept."""
     t = Tensor._new.__func__(cls, data)  # type: ignore[attr-defined]
     t.grad = grad
-    t.requires_grad = bool(requires_grad)
+    _REQUIRES_GRAD.__set__(t, bool(requires_grad))
     t.name = name
     return t
 

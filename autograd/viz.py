@@ -34,8 +34,8 @@ it held (see :mod:`autograd.engine`): tensors still alive elsewhere (parameters,
 tensors kept in variables) are drawn as before, with their gradients; freed ones
 show their shape and dtype, their values when small, and ``data released``.
 
-A graph of more than ``max_nodes`` values raises :class:`GraphTooLargeError`,
-which says how to draw less. ``render`` and
+A graph of more than ``max_nodes`` values (None: no limit) raises
+:class:`GraphTooLargeError`, which says how to draw less. ``render`` and
 ``save_svg`` write SVG, PNG or PDF with Debian's ``dot`` or, failing that,
 the ``graphviz-pure`` wheel's program (SVG and PNG only); in
 Jupyter a drawing displays inline through the same lookup (see
@@ -300,7 +300,8 @@ def _backpropagated(root: Node, order: list[Node]) -> bool:
 
 def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
                highlight: Node | Iterable[Node] | None = None,
-               max_nodes: int = DEFAULT_MAX_NODES, collapse_modules: bool = False) -> Drawing:
+               max_nodes: int | None = DEFAULT_MAX_NODES, collapse_modules: bool = False
+               ) -> Drawing:
     """Draw the graph below ``root`` (a ``Value`` or ``Tensor``) as a ``graphviz.Digraph``.
 
     ``show_data`` / ``show_grad`` add each value's data / gradient row;
@@ -308,7 +309,7 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
     ``highlight`` (a node or several) gets a red border. ``collapse_modules``
     draws each module (found from dotted parameter names such as
     ``layers.0.weight``) as one box in a cluster. More than ``max_nodes``
-    values raise :class:`GraphTooLargeError`. ``.source`` is the DOT text;
+    values raise :class:`GraphTooLargeError` (None: no limit). ``.source`` is the DOT text;
     ``autograd.render`` writes SVG, PNG or PDF.
 
     >>> from autograd import Tensor
@@ -321,7 +322,8 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
 
 
 def _draw(root: Node, *, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
-          highlight: Node | Iterable[Node] | None = None, max_nodes: int = DEFAULT_MAX_NODES,
+          highlight: Node | Iterable[Node] | None = None,
+          max_nodes: int | None = DEFAULT_MAX_NODES,
           collapse_modules: bool = False, names: Mapping[int, str] | None = None,
           grads: Mapping[int, tuple[Any, bool]] | None = None,
           receiving: Iterable[Node] = (), edge_notes: Mapping[int, str] | None = None) -> Drawing:
@@ -332,11 +334,15 @@ def _draw(root: Node, *, show_data: bool = True, show_grad: bool = True, rankdir
         raise ImportError("drawing needs the graphviz package: pip install 'chainrule[viz]'")
     if not isinstance(root, Node):
         raise TypeError(f"draw_graph: expected a Value or Tensor, got {type(root).__name__}")
+    if max_nodes is not None and (isinstance(max_nodes, bool)
+                                  or not isinstance(max_nodes, (int, np.integer))):
+        raise TypeError(f"draw_graph: max_nodes must be an int or None (no limit), got "
+                        f"{type(max_nodes).__name__} {max_nodes!r}")
     order = walk(root)
     owner = module_owners(order) if collapse_modules else {}
     modules = list(dict.fromkeys(owner.values()))
     count = sum(1 for n in order if id(n) not in owner) + len(modules)
-    if count > max_nodes:
+    if max_nodes is not None and count > max_nodes:
         raise GraphTooLargeError(
             f"draw_graph: the graph has {count} nodes, more than max_nodes={max_nodes}; "
             "a drawing that large is unreadable and slow to lay out. Draw a smaller part "
