@@ -366,6 +366,9 @@ class Tensor(Operators):
 
     @data.setter
     def data(self, value: Any) -> None:
+        if value is self._data:  # an optimizer's update, made in place: one change
+            self._vc.n += 1
+            return
         arr = as_array(value, None if not isinstance(value, np.ndarray) else value.dtype)
         old, vc = self._data, self._vc
         if arr is not old and not np.may_share_memory(arr, old):
