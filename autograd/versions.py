@@ -116,7 +116,7 @@ def read_only(arr: np.ndarray, holders: list[Any]) -> "SavedArray":
 
 def _name(holder: Any) -> str:
     rule = getattr(holder, "_rule", None)
-    return rule.name if rule is not None else getattr(holder, "_name", "a recorded")
+    return rule.name if rule is not None else getattr(holder, "_name", type(holder).__name__)
 
 
 def _plain(x: Any) -> Any:
@@ -206,10 +206,10 @@ class _Refusing:
 
 def saved_message(ops: tuple[str, ...], detail: str = "") -> str:
     """Why data a graph saved cannot be written, and what to do instead."""
-    names = " and ".join(f"'{op}'" for op in ops) or "a recorded"
-    verb = "operations" if len(ops) > 1 else "operation"
+    names = " and ".join(f"'{op}'" for op in ops)
+    who = f"the {names} operation{'s' if len(ops) > 1 else ''}" if ops else "an operation"
     return (
-        f"cannot write into this array: the {names} {verb} saved it for backward, which "
+        f"cannot write into this array: {who} saved it for backward, which "
         "has not run yet (or ran with retain_graph=True), and changing it now would make "
         "the gradient wrong"
         + (f" ({detail})" if detail else "")
