@@ -5,7 +5,8 @@ of a million nodes is fine). ``run_backward`` visits nodes in reverse
 topological order, holding this pass's gradients in a dict: a node's gradient
 is complete when it is visited, because every consumer comes before it.
 Gradients are summed back to an input's shape in ``unbroadcast``, the only
-place that happens.
+place that happens; a gradient that cannot be (a VJP that forgot ``keepdims``,
+or returned ``g.T``) is an error naming the rule, the input and both shapes.
 """
 from __future__ import annotations
 
@@ -58,15 +59,24 @@ def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
     return order
 
 
+class GradientShapeError(ValueError):
+    """A backward returned a gradient its input cannot receive."""
+
+
 def unbroadcast_axes(gshape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """Axes of a gradient of shape ``gshape`` to sum to get ``shape``.
 
     Broadcasting prepends axes and stretches axes of length 1; its gradient
-    sums over exactly those axes.
+    sums over exactly those axes. Any other difference (a gradient smaller than
+    the input, a side of another length: ``g.T`` for a non-square ``g``, a
+    reduction that lost its ``keepdims``) cannot come from broadcasting, so it
+    raises :class:`GradientShapeError` rather than be reshaped into wrong values.
     """
     lead = len(gshape) - len(shape)
-    if lead < 0:
-        raise ValueError(f"gradient of shape {gshape} cannot be reduced to shape {shape}")
+    if lead < 0 or any(n != 1 and gshape[lead + i] != n for i, n in enumerate(shape)):
+        raise GradientShapeError(
+            f"a gradient of shape {gshape} cannot be summed back to shape {shape}: expected "
+            f"{shape}, or a shape that {shape} broadcasts to")
     stretched = tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
     )
@@ -81,19 +91,53 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     if g.shape != shape:
-        g = g.reshape(shape)
+        g = g.reshape(shape)  # drops the leading axes of length 1 that keepdims left
     return g
 
 
-def _fit(g: Any, node: Node) -> Any:
-    """Give a parent's gradient the parent's shape and dtype."""
+def gradient_shape_error(who: str, i: int, gshape: tuple[int, ...],
+                         shape: tuple[int, ...]) -> GradientShapeError:
+    """The error for a backward (``who``) whose gradient for input ``i`` has the wrong shape."""
+    return GradientShapeError(
+        f"{who} returned a gradient of shape {tuple(gshape)} for input {i} of shape "
+        f"{tuple(shape)}: expected {tuple(shape)}, or a shape that {tuple(shape)} broadcasts "
+        "to (the engine sums the broadcast axes back)")
+
+
+def check_gradient_shape(who: str, i: int, gshape: tuple[int, ...],
+                         shape: tuple[int, ...]) -> None:
+    """Raise unless a gradient of ``gshape`` fits an input of ``shape`` (equal, or broadcast)."""
+    if tuple(gshape) != tuple(shape):
+        try:
+            unbroadcast_axes(tuple(gshape), tuple(shape))
+        except GradientShapeError:
+            raise gradient_shape_error(who, i, gshape, shape) from None
+
+
+def _fit(g: Any, node: Node, consumer: Node | None = None) -> Any:
+    """Give a parent's gradient the parent's shape and dtype.
+
+    ``consumer`` is the node whose VJP produced ``g``; it names the rule in
+    the error when ``g`` cannot be summed back to the parent's shape.
+    """
     if node._broadcasts:
         data = node._data
         if g.shape != data.shape:
-            g = unbroadcast(g, data.shape)
+            try:
+                g = unbroadcast(g, data.shape)
+            except GradientShapeError:
+                raise _shape_error(consumer, node, g.shape, data.shape) from None
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
     return g
+
+
+def _shape_error(consumer: Node | None, node: Node, gshape: tuple[int, ...],
+                 shape: tuple[int, ...]) -> GradientShapeError:
+    if consumer is None or consumer._rule is None:
+        return gradient_shape_error("a backward", 0, gshape, shape)
+    i = next(j for j, p in enumerate(consumer._parents) if p is node)
+    return gradient_shape_error(f"the backward of '{consumer._rule.name}'", i, gshape, shape)
 
 
 def _raise_released(node: Node) -> None:
@@ -115,6 +159,19 @@ def _vjp_error(node: Node, exc: ArithmeticError | ValueError) -> ArithmeticError
         f"backward of '{node._rule.name}'{made} at input(s) {values}: the derivative is not a "
         f"finite real number there ({exc})"
     )
+
+
+def _vjp_failed(node: Node, g: Any, exc: Exception) -> Exception:
+    """``exc`` (raised inside a VJP run on arrays) with the rule and the shapes it saw."""
+    if isinstance(exc, GradientShapeError) or str(exc).startswith("backward of '"):
+        return exc
+    shapes = ", ".join(str(tuple(getattr(p._data, "shape", ()))) for p in node._parents)
+    text = (f"backward of '{node._rule.name}' failed for an incoming gradient of shape "
+            f"{tuple(getattr(g, 'shape', ()))} and input(s) of shape {shapes}: {exc}")
+    try:
+        return type(exc)(text)
+    except Exception:  # an exception type with another constructor
+        return ValueError(text)
 
 
 def run_backward(
@@ -186,7 +243,9 @@ def run_backward(
             except (ArithmeticError, ValueError) as exc:
                 if type(g) is float:
                     raise _vjp_error(node, exc) from None
-                raise
+                raise _vjp_failed(node, g, exc) from exc
+            except (TypeError, AttributeError, IndexError) as exc:
+                raise _vjp_failed(node, g, exc) from exc
             if anomaly:
                 from .anomaly import check_backward
 
@@ -201,7 +260,7 @@ def run_backward(
                 if broadcasts:
                     d = p._data
                     if gp.shape != d.shape or gp.dtype != d.dtype:
-                        gp = _fit(gp, p)
+                        gp = _fit(gp, p, node)
                 old = grads_get(p)
                 grads[p] = gp if old is None else old + gp
     finally:

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .engine import check_gradient_shape
 from .grad_mode import STATE
 from .node import Node, Rule, apply
 
@@ -137,12 +138,9 @@ def _make_rule(cls: type[Function]) -> Rule:
                 continue
             if not graph:
                 gi = _raw(gi, front)
-            if np.shape(gi if not isinstance(gi, Node) else gi._data) != np.shape(a._data):
-                raise ValueError(
-                    f"{cls.__name__}.backward returned a gradient of shape "
-                    f"{np.shape(gi if not isinstance(gi, Node) else gi._data)} for input {i} "
-                    f"of shape {np.shape(a._data)}"
-                )
+            check_gradient_shape(f"{cls.__name__}.backward", i,
+                                 np.shape(gi._data if isinstance(gi, Node) else gi),
+                                 np.shape(a._data))
             out.append(gi)
         return tuple(out)
 

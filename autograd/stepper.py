@@ -203,9 +203,10 @@ class BackpropStepper:
                 if gp is None or not p.requires_grad:
                     continue
                 c.raw_shape = tuple(np.shape(gp))
+                fitted = _fit(gp, p, node)
                 if p._broadcasts and gp.shape != p._data.shape:
                     c.summed_axes = unbroadcast_axes(gp.shape, p._data.shape)
-                gp = _fit(gp, p)
+                gp = fitted
                 old = grads.get(id(p))
                 grads[id(p)] = gp if old is None else old + gp
                 sources.setdefault(id(p), []).append((me, gp))
