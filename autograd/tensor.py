@@ -707,8 +707,15 @@ def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
         raise ShapeError(f"matmul: batch shapes of {a} and {b} do not broadcast") from None
 
 
-def _tensors(items: Sequence[Any]) -> tuple[Tensor, ...]:
-    return tuple(t if isinstance(t, Tensor) else Tensor(t) for t in items)
+def _tensors(items: Sequence[Any], op: str) -> tuple[Tensor, ...]:
+    out = []
+    for t in items:
+        if not isinstance(t, Tensor) and isinstance(t, Node):
+            # Tensor(value) would be a constant: the Value's gradient would be lost silently.
+            raise TypeError(f"{op}: got a {type(t).__name__}; it takes Tensors, arrays or "
+                            "numbers: convert with Tensor(value.data)")
+        out.append(t if isinstance(t, Tensor) else Tensor(t))
+    return tuple(out)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
@@ -766,7 +773,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def cat(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
-    ts = _tensors(tensors)
+    ts = _tensors(tensors, "cat")
     if not ts:
         raise ValueError("cat: needs at least one tensor")
     ax = normalize_axis(axis, ts[0].ndim, "cat")[0]
@@ -781,7 +788,7 @@ def cat(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
-    ts = _tensors(tensors)
+    ts = _tensors(tensors, "stack")
     if not ts:
         raise ValueError("stack: needs at least one tensor")
     if any(t.shape != ts[0].shape for t in ts):
