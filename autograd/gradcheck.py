@@ -221,14 +221,19 @@ def _differences(fn: Callable[..., Any], inputs: Sequence[Node], w: Any,
 
 
 def analytic_gradient(fn: Callable[..., Any], inputs: Sequence[Node], w: Any) -> list[np.ndarray]:
-    """The engine's gradient of sum(fn(*inputs) * w) with respect to each input."""
+    """The engine's gradient of sum(fn(*inputs) * w) with respect to each input.
+
+    The backward starts at fn's output with ``w`` as its gradient, so no rule
+    but fn's own takes part: a broken product or sum cannot hide, or fake, a
+    mistake of the rules under test.
+    """
     out = fn(*inputs)
     if not isinstance(out, Node):
         raise TypeError(f"fn must return a Tensor or Value, got {type(out).__name__}")
-    s = (out * w).sum() if isinstance(out, Tensor) else out * w
-    if not s.requires_grad:
+    if not out.requires_grad:
         return [np.zeros(np.shape(_data(x))) for x in inputs]
-    gs = grad(s, list(inputs), allow_unused=True)
+    seed = np.broadcast_to(w, out.shape).copy() if isinstance(out, Tensor) else float(w)
+    gs = grad(out, list(inputs), grad_outputs=seed, allow_unused=True)
     return [np.zeros(np.shape(_data(x))) if g is None else np.asarray(_data(g), dtype=np.float64)
             for x, g in zip(inputs, gs)]
 

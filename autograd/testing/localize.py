@@ -139,15 +139,19 @@ def _bind(params: dict[str, Any] | None, leaves: list[Node], float64: bool) -> A
     return out
 
 
-def _rerun(node: Node, leaves: list[Node], checked: list[int],
-           float64: bool) -> Callable[..., Node]:
-    """The node's rule as a function of its checked inputs, recording a one-node graph."""
+def _rerun(node: Node, leaves: list[Node], checked: list[int]) -> Callable[..., Node]:
+    """The node's rule as a function of its checked inputs, recording a one-node graph.
+
+    Fed float64 inputs, a cast to a float type casts to float64 (see
+    :func:`_bind`); fed float32 ones, the node's own parameters are kept.
+    """
     rule, params = node._rule, node._params
 
     def forward(*xs: Node) -> Node:
         full = list(leaves)
         for i, x in zip(checked, xs):
             full[i] = x
+        float64 = not any(isinstance(x, Tensor) and x._data.dtype == np.float32 for x in xs)
         return apply(rule, tuple(full), _bind(params, full, float64))
 
     forward.__name__ = rule.name
@@ -155,54 +159,88 @@ def _rerun(node: Node, leaves: list[Node], checked: list[int],
 
 
 def _is_float32(node: Node) -> bool:
-    return any(isinstance(p, Tensor) and p._data.dtype == np.float32 for p in node._parents)
+    """Whether the node computes in float32 (an input or its output is float32)."""
+    return any(isinstance(p, Tensor) and p._data.dtype == np.float32
+               for p in node._parents + (node,))
 
 
-def _node_check(node: Node, eps: float, atol: float, rtol: float, seed: int, order: int,
-                float32: bool | None) -> tuple[str, GradReport, list[int]]:
-    """Run the checks of one node; the kind of the first that fails ('' if none), its report."""
-    rule = node._rule
-    if node._params is RELEASED:
-        raise GraphReleasedError(
-            f"find_bad_gradient: the '{rule.name}' node's saved inputs were freed by backward(); "
-            "run find_bad_gradient before backward, or call backward(retain_graph=True)")
-    leaves = [_leaf(p) for p in node._parents]
-    checked = [i for i, p in enumerate(node._parents) if p.requires_grad]
-    xs = [leaves[i] for i in checked]
-    forward = _rerun(node, leaves, checked, float64=True)
+@dataclass
+class _Rerun:
+    """One node rerun in isolation: float64 leaves, the checked inputs, weights, output."""
+
+    node: Node
+    leaves: list[Node]
+    checked: list[int]
+    forward: Callable[..., Node]
+    w: Any = None
+    out: Any = None
+    on_kinks: bool = False
+
+    @classmethod
+    def of(cls, node: Node) -> "_Rerun":
+        if node._params is RELEASED:
+            raise GraphReleasedError(
+                f"find_bad_gradient: the '{node._rule.name}' node's saved inputs were freed by "
+                "backward(); run find_bad_gradient before backward, or call "
+                "backward(retain_graph=True)")
+        leaves = [_leaf(p) for p in node._parents]
+        checked = [i for i, p in enumerate(node._parents) if p.requires_grad]
+        return cls(node, leaves, checked, _rerun(node, leaves, checked))
+
+    @property
+    def xs(self) -> list[Node]:
+        return [self.leaves[i] for i in self.checked]
+
+
+def _first_order(r: _Rerun, eps: float, atol: float, rtol: float, seed: int,
+                 float32: bool | None) -> tuple[str, GradReport]:
+    """The VJP against differences (or the documented subgradient on kinks), and in float32."""
     with no_grad():
-        out = forward(*xs)
-    w = projection(out, seed, scalars=True)
-    try:
-        analytic = analytic_gradient(forward, xs, w)
-    except Exception as exc:  # the node's backward itself failed: that is the finding
-        return "error", GradReport([], [], error=f"{type(exc).__name__}: {exc}"), checked
+        r.out = r.forward(*r.xs)
+    r.w = projection(r.out, seed, scalars=True)
+    analytic = analytic_gradient(r.forward, r.xs, r.w)
     with no_grad():
-        numeric = numeric_gradient(forward, xs, w, eps)
+        numeric = numeric_gradient(r.forward, r.xs, r.w, eps)
+    r.on_kinks = any(k.any() for k in numeric.kinks)
     report = compare(analytic, numeric, atol, rtol, skip=numeric.kinks)
     if not report.ok:
-        return "gradient", report, checked
-    expected = SUBGRADIENTS.get(rule.name)
-    if expected is not None and any(k.any() for k in numeric.kinks):
-        bound = node._params or {}
+        return "gradient", report
+    expected = SUBGRADIENTS.get(r.node._rule.name)
+    if expected is not None and r.on_kinks:
+        bound = r.node._params or {}
         reference = expected_subgradient(
-            lambda g, ans, *a: _pick(expected(g, ans, *_all(leaves, checked, a), **bound),
-                                     checked), w, out, xs)
+            lambda g, ans, *a: _pick(expected(g, ans, *_all(r.leaves, r.checked, a), **bound),
+                                     r.checked), r.w, r.out, r.xs)
         report = compare(analytic, reference, atol, rtol)
         if not report.ok:
-            return "subgradient", report, checked
-    if float32 if float32 is not None else _is_float32(node):
-        leaves32 = [_leaf(p, dtype=None) for p in node._parents]
-        report = compare_float32(_rerun(node, leaves32, checked, float64=False),
-                                 [leaves32[i] for i in checked], atol=atol, rtol=rtol, seed=seed)
+            return "subgradient", report
+    if float32 if float32 is not None else _is_float32(r.node):
+        leaves32 = [_leaf(p, dtype=None) for p in r.node._parents]
+        report = compare_float32(_rerun(r.node, leaves32, r.checked),
+                                 [leaves32[i] for i in r.checked], atol=atol, rtol=rtol,
+                                 seed=seed)
         if not report.ok:
-            return "float32", report, checked
-    if order >= 2 and not any(k.any() for k in numeric.kinks):   # no Hessian on a kink
-        _, report = compare_hessian(scalarize(forward, seed), xs, atol=max(atol, 1e-4),
-                                    rtol=rtol, seed=seed)
-        if not report.ok:
-            return "second order", report, checked
-    return "", GradReport(analytic, list(numeric)), checked
+            return "float32", report
+    return "", GradReport(analytic, list(numeric))
+
+
+def _second_order(r: _Rerun, atol: float, rtol: float, seed: int) -> tuple[str, GradReport]:
+    """The VJP run on recording values against differences of the VJP (not on a kink)."""
+    if r.on_kinks:
+        return "", GradReport([], [])
+    _, report = compare_hessian(scalarize(r.forward, seed), r.xs, atol=max(atol, 1e-4),
+                                rtol=rtol, seed=seed)
+    return ("second order" if not report.ok else ""), report
+
+
+def _guarded(check: Callable[[], tuple[str, GradReport]]) -> tuple[str, GradReport]:
+    """A check whose exception is its finding: the node's backward (or rerun) raised."""
+    try:
+        return check()
+    except GraphReleasedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any error of a backward is reported, not raised
+        return "error", GradReport([], [], error=f"{type(exc).__name__}: {exc}")
 
 
 def _all(leaves: list[Node], checked: list[int], xs: tuple[Any, ...]) -> list[Any]:
@@ -225,10 +263,21 @@ def check_node(node: Node, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
 
     Returns the report of the first check that fails (or of the first-order
     check if all pass) and the parent positions it covers (those that
-    require grad). ``float32=None`` checks float32 when an input is float32.
+    require grad). ``float32=None`` checks float32 when the node computes in
+    float32.
     """
-    _, report, checked = _node_check(node, eps, atol, rtol, seed, order, float32)
-    return report, checked
+    r = _Rerun.of(node)
+    kind, report = _guarded(lambda: _first_order(r, eps, atol, rtol, seed, float32))
+    if not kind and order >= 2:
+        kind, second = _guarded(lambda: _second_order(r, atol, rtol, seed))
+        report = second if kind else report
+    return report, r.checked
+
+
+#: Rules the second-order check itself records (the squares and weights of scalarize, the
+#: sums of gradients, the flattened products of directional_gradient): their nodes are
+#: checked first, so a broken one is not blamed on another.
+_CHECK_RULES = ("mul", "add", "sum", "reshape", "cat")
 
 
 def find_bad_gradient(loss: Node, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -242,19 +291,37 @@ def find_bad_gradient(loss: Node, eps: float = 1e-6, atol: float = 1e-5, rtol: f
     culprit too (:attr:`BadGradient.error` has the message). On a kink or a
     tie finite differences are not used: a rule with a documented
     subgradient (``autograd.testing.SUBGRADIENTS``) is compared with it
-    there, other ops are not judged there. Nodes with float32 inputs are
-    also checked in float32 (``float32=False`` turns that off); ``order=2``
-    checks second derivatives too.
+    there, other ops are not judged there. Nodes that compute in float32 are
+    also checked in float32 (``float32=False`` turns that off). ``order=2``
+    then checks second derivatives, once every node's first derivatives
+    passed: the second-order check builds on other rules (``mul``, ``add``,
+    ``sum``, ``reshape``, ``cat``), whose nodes it checks first.
     """
-    order_ = [n for n in reversed(toposort([loss])) if n._rule is not None]
-    for step, node in enumerate(order_, start=1):
-        kind, report, checked = _node_check(node, eps, atol, rtol, seed, order, float32)
-        if not kind:
-            continue
-        if kind == "error":
-            return BadGradient(node._rule.name, node, step, len(order_), 0, (), float("nan"),
-                               float("nan"), 0, kind, report.error)
-        m = report.mismatches[0]
-        return BadGradient(node._rule.name, node, step, len(order_), checked[m.input], m.index,
-                           m.analytic, m.numeric, m.count, kind)
+    nodes = [n for n in reversed(toposort([loss])) if n._rule is not None]
+    reruns = []
+    for step, node in enumerate(nodes, start=1):
+        r = _Rerun.of(node)
+        reruns.append((step, r))
+        kind, report = _guarded(lambda: _first_order(r, eps, atol, rtol, seed, float32))
+        if kind:
+            return _bad(kind, report, step, len(nodes), r)
+    if order < 2:
+        return None
+    # Second derivatives only once every first derivative is right: a wrong first
+    # derivative of one rule would make another rule's second-order check fail too.
+    reruns.sort(key=lambda sr: sr[1].node._rule.name not in _CHECK_RULES)
+    for step, r in reruns:
+        kind, report = _guarded(lambda: _second_order(r, atol, rtol, seed))
+        if kind:
+            return _bad(kind, report, step, len(nodes), r)
     return None
+
+
+def _bad(kind: str, report: GradReport, step: int, steps: int, r: _Rerun) -> BadGradient:
+    name = r.node._rule.name
+    if kind == "error":
+        return BadGradient(name, r.node, step, steps, 0, (), float("nan"), float("nan"), 0, kind,
+                           report.error)
+    m = report.mismatches[0]
+    return BadGradient(name, r.node, step, steps, r.checked[m.input], m.index, m.analytic,
+                       m.numeric, m.count, kind)
