@@ -113,7 +113,9 @@ def _rpowc(draw: Any) -> Case:
     sy, sb = draw(broadcastable_shapes(2))
     y = draw(arrays(sy, elements=floats(-2.0, 2.0)))
     if draw(st.booleans()):
-        base: Any = draw(st.sampled_from([2.0, 0.5, 3.0, float(np.e)]))
+        base: Any = draw(st.sampled_from([2.0, 0.5, 3.0, float(np.e), 0.0]))
+        if base == 0.0:   # 0 ** y = 0 for y > 0: the VJP's own branch, derivative 0
+            y = draw(arrays(sy, elements=positive_floats(0.25, 2.0)))
         return Case(lambda t: base ** t, (y,), lambda t: base ** t, f"{base} ** y", values=True)
     # A constant tensor base: Tensor ** Tensor with only the exponent requiring grad.
     base = draw(arrays(sb, elements=positive_floats(0.25, 3.0)))
