@@ -122,6 +122,8 @@ def _fit(g: Any, node: Node, consumer: Node | None = None) -> Any:
     """
     if node._broadcasts:
         data = node._data
+        if not hasattr(g, "shape"):
+            raise _shape_error(consumer, node, type(g).__name__, data.shape)
         if g.shape != data.shape:
             try:
                 g = unbroadcast(g, data.shape)
@@ -132,12 +134,19 @@ def _fit(g: Any, node: Node, consumer: Node | None = None) -> Any:
     return g
 
 
-def _shape_error(consumer: Node | None, node: Node, gshape: tuple[int, ...],
+def _shape_error(consumer: Node | None, node: Node, gshape: Any,
                  shape: tuple[int, ...]) -> GradientShapeError:
-    if consumer is None or consumer._rule is None:
-        return gradient_shape_error("a backward", 0, gshape, shape)
-    i = next(j for j, p in enumerate(consumer._parents) if p is node)
-    return gradient_shape_error(f"the backward of '{consumer._rule.name}'", i, gshape, shape)
+    """The error naming ``consumer``'s rule; ``gshape`` is a shape, or the name of a non-array."""
+    who = "a backward"
+    i = 0
+    if consumer is not None and consumer._rule is not None:
+        who = f"the backward of '{consumer._rule.name}'"
+        i = next(j for j, p in enumerate(consumer._parents) if p is node)
+    if isinstance(gshape, str):
+        return GradientShapeError(
+            f"{who} returned a {gshape} for input {i} of shape {tuple(shape)}: expected an "
+            f"array of that shape, or of a shape that {tuple(shape)} broadcasts to")
+    return gradient_shape_error(who, i, gshape, shape)
 
 
 def _raise_released(node: Node) -> None:
@@ -259,7 +268,10 @@ def run_backward(
                     continue
                 if broadcasts:
                     d = p._data
-                    if gp.shape != d.shape or gp.dtype != d.dtype:
+                    try:
+                        if gp.shape != d.shape or gp.dtype != d.dtype:
+                            gp = _fit(gp, p, node)
+                    except AttributeError:   # not an array (a float, a list): _fit says so
                         gp = _fit(gp, p, node)
                 old = grads_get(p)
                 grads[p] = gp if old is None else old + gp

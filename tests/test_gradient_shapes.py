@@ -62,6 +62,14 @@ def test_a_lost_keepdims_is_named_with_the_input(monkeypatch):
         x.sum(axis=1).backward(np.ones(3))
 
 
+def test_a_float_returned_for_a_tensor_is_named(monkeypatch):
+    monkeypatch.setattr(RULES["exp"], "vjp", lambda g, ans, x: (0.0,))
+    x = Tensor(X, requires_grad=True)
+    with pytest.raises(GradientShapeError, match=r"'exp' returned a float for input 0 of shape "
+                                                 r"\(3, 4\)"):
+        (x.exp() * W).sum().backward()
+
+
 def test_a_numpy_error_inside_a_vjp_names_the_rule_and_the_shapes(monkeypatch):
     monkeypatch.setattr(RULES["softmax"], "vjp",
                         lambda g, ans, x, *, axis: (ans * (g - (g * ans).sum(axis=axis)),))
