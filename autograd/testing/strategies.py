@@ -340,5 +340,7 @@ def register_type_strategies() -> None:
     :func:`values`, so ``@given(x=...)`` on a test annotated ``x: Tensor``
     works. Importing :mod:`autograd.testing` calls it.
     """
-    st.register_type_strategy(Tensor, tensors())
-    st.register_type_strategy(Value, values())
+    # Functions of the type, not strategies: nothing is built before a test draws (as a
+    # pytest plugin this runs while hypothesis is still initialising).
+    st.register_type_strategy(Tensor, lambda _: tensors())
+    st.register_type_strategy(Value, lambda _: values())
