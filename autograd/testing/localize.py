@@ -56,6 +56,7 @@ from ..value import Value
 from .assertions import compare_hessian, scalarize
 from .cases import SUBGRADIENTS
 
+
 @dataclass
 class BadGradient:
     """A node whose backward is wrong; ``kind`` says how.
