@@ -526,3 +526,12 @@ def test_a_students_three_line_test_needs_only_the_plugin(pytester, factor, outc
     pytester.makepyfile(test_student=STUDENT_TESTS.replace("FACTOR", factor))
     result = pytester.runpytest("-p", "autograd.testing.pytest_plugin", "-p", "no:cacheprovider")
     result.assert_outcomes(**outcome)
+
+
+def test_check_op_leaves_kinks_to_the_documented_choices(monkeypatch):
+    # Hypothesis draws 0.0 at once: a correct relu must pass there...
+    check_op(lambda x: x.relu() * 2.0, lambda x: np.maximum(x, 0.0) * 2.0, max_examples=20)
+    # ...and a relu'(0) = 1 is still caught there, by relu's documented subgradient.
+    monkeypatch.setattr(RULES["relu"], "vjp", lambda g, ans, x: (g * (x >= 0),))
+    with pytest.raises(AssertionError, match="documented subgradient"):
+        check_op(lambda x: x.relu() * 2.0, lambda x: np.maximum(x, 0.0) * 2.0, max_examples=20)

@@ -17,7 +17,8 @@ arrays that returns one (an axis depends on the input's shape).
 
 Each drawn example goes through the checks of :data:`CHECKS`, in order: the
 forward against ``reference``, the gradient against central differences (and
-against ``subgradient`` on kinks and ties), second derivatives (``order=2``),
+on kinks and ties against ``subgradient``, or the rules' documented ones),
+second derivatives (``order=2``),
 float32 against float64, PyTorch, and the same on ``Value`` inputs when the
 example is a scalar. A forward-mode check would be one more entry there.
 """
@@ -32,13 +33,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ..function import Function
-from ..gradcheck import compare_gradients
+from ..gradcheck import compare_gradients, to_float64
 from ..node import Node
 from ..tensor import Tensor
 from ..value import Value
 from .assertions import (assert_float32_matches, assert_grad_matches_torch,
                          assert_hessian_matches_numeric, assert_same_output, describe_inputs,
                          fn_name, raise_gradient_failure, scalarize)
+from .localize import find_bad_gradient
 from .strategies import arrays, broadcastable_shapes, floats, saturating_floats, shapes
 
 
@@ -135,11 +137,30 @@ def _check_forward(ex: Example, opt: Options) -> None:
 
 
 def _check_gradient(ex: Example, opt: Options) -> None:
+    # Hypothesis draws 0.0 early and often: a correct relu must not fail on its kink, where
+    # differences cannot judge. Without a documented subgradient those elements are left
+    # to _check_kinks.
     report = compare_gradients(ex.fn, ex.xs, eps=opt.eps, atol=opt.atol, rtol=opt.rtol,
-                               subgradient=ex.subgradient, weigh_scalars=True)
+                               subgradient=ex.subgradient, weigh_scalars=True,
+                               judge_kinks=False)
     raise_gradient_failure(ex.fn, ex.xs, report, opt.eps, opt.atol, opt.rtol, 0,
                            ex.subgradient is not None, weigh_scalars=True)
     ex.on_kinks = report.on_kinks
+
+
+def _check_kinks(ex: Example, opt: Options) -> None:
+    """On a kink with no subgradient given: each built-in rule against its documented one."""
+    if not ex.on_kinks or ex.subgradient is not None:
+        return
+    xs = [to_float64(x) for x in ex.xs]
+    out = ex.fn(*xs)
+    if not isinstance(out, Node) or not out.requires_grad:
+        return
+    bad = find_bad_gradient(out, eps=opt.eps, atol=opt.atol, rtol=opt.rtol)
+    if bad is not None:
+        raise AssertionError(f"{fn_name(ex.fn)}: an input sits on a kink or a tie, where "
+                             f"finite differences cannot judge, and there {bad}\nwith\n  "
+                             f"{describe_inputs(ex.xs)}")
 
 
 def _check_second_order(ex: Example, opt: Options) -> None:
@@ -165,6 +186,7 @@ def _check_torch(ex: Example, opt: Options) -> None:
 CHECKS: list[tuple[str, Callable[[Example, Options], None]]] = [
     ("forward", _check_forward),
     ("gradient", _check_gradient),
+    ("kinks", _check_kinks),
     ("second order", _check_second_order),
     ("float32", _check_float32),
     ("torch", _check_torch),
@@ -207,11 +229,14 @@ def check_op(fn: Callable[..., Any], reference: Callable[..., Any] | None = None
     - the forward against ``reference`` (the same function on NumPy arrays);
     - the gradient against central differences, with a random weight on
       every output (a scalar output too, so a backward that ignores its
-      incoming gradient is caught); given ``subgradient``, the documented
+      incoming gradient is caught), away from kinks and ties, where
+      differences are meaningless. Given ``subgradient``, the documented
       gradient in NumPy with a VJP's signature ``(g, ans, *xs)`` (plus the
-      drawn parameters), the gradient is compared with it everywhere, and
-      with finite differences only away from kinks and ties, where they are
-      meaningless (draw such points with ``kink_floats`` or ``tie_arrays``);
+      drawn parameters), the gradient is compared with it everywhere (draw
+      kinks on purpose with ``kink_floats`` or ``tie_arrays``); without it,
+      an example on a kink has each built-in rule of its graph checked
+      against the rule's documented subgradient (``find_bad_gradient``),
+      and a ``Function`` of yours is not judged there;
     - with ``order=2`` (the default; ``order=1`` skips it), Hessian-vector
       products against finite differences of the gradient;
     - with ``float32=True`` (the default), float32 in giving float32 out and
