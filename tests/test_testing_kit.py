@@ -524,7 +524,7 @@ def test_softplus_is_positive(x: Tensor):
                                              ("0.9", {"passed": 1, "failed": 1})])
 def test_a_students_three_line_test_needs_only_the_plugin(pytester, factor, outcome):
     pytester.makepyfile(test_student=STUDENT_TESTS.replace("FACTOR", factor))
-    result = pytester.runpytest("-p", "autograd.testing.pytest_plugin", "-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "autograd.pytest_plugin", "-p", "no:cacheprovider")
     result.assert_outcomes(**outcome)
 
 
@@ -535,3 +535,12 @@ def test_check_op_leaves_kinks_to_the_documented_choices(monkeypatch):
     monkeypatch.setattr(RULES["relu"], "vjp", lambda g, ans, x: (g * (x >= 0),))
     with pytest.raises(AssertionError, match="documented subgradient"):
         check_op(lambda x: x.relu() * 2.0, lambda x: np.maximum(x, 0.0) * 2.0, max_examples=20)
+
+
+def test_without_hypothesis_the_plugin_skips_and_says_why(pytester, monkeypatch):
+    # chainrule does not require hypothesis; an installed plugin must not break other suites.
+    monkeypatch.setitem(sys.modules, "autograd.testing", None)   # as if it could not import
+    pytester.makepyfile(test_other="def test_op(check_op):\n    check_op(None)\n")
+    result = pytester.runpytest("-p", "autograd.pytest_plugin", "-p", "no:cacheprovider", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*testing kit: off*", "*needs hypothesis*"])

@@ -40,7 +40,7 @@ AssertionError: the gradient of <lambda> does not match central differences
 with
   input 0: Tensor of shape (2,) float32 = [1., 2.]
 
-In a pytest suite, one call does it all (the plugin ``autograd.testing.pytest_plugin``
+In a pytest suite, one call does it all (the plugin ``autograd.pytest_plugin``
 also hands it over as a fixture, and makes ``st.from_type(Tensor)`` draw tensors)::
 
     def test_cube():
