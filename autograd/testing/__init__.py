@@ -47,7 +47,8 @@ What is here:
   ``nonzero_tensors``, element strategies ``floats``, ``positive_floats``,
   ``nonzero_floats``, ``grid``, ``well_conditioned(op)``;
 - assertions: ``assert_grad_matches_numeric``, ``assert_grad_matches_torch``,
-  ``assert_hessian_matches_numeric`` (all on :mod:`autograd.gradcheck`);
+  ``assert_hessian_matches_numeric`` (all on :mod:`autograd.gradcheck`),
+  ``assert_jvp_matches_numeric`` (forward mode);
 - ``check_op``: forward, gradient and second derivative of an op in one call;
 - ``find_bad_gradient``: the node of a graph whose backward is wrong;
 - the scalar cross-oracle: ``to_values``, ``ValueArray``, ``uses``,
@@ -58,8 +59,8 @@ What is here:
 from __future__ import annotations
 
 from .assertions import (assert_grad_matches_numeric, assert_grad_matches_torch,
-                         assert_hessian_matches_numeric, directional_gradient, require_torch,
-                         to_torch)
+                         assert_hessian_matches_numeric, assert_jvp_matches_numeric,
+                         directional_gradient, require_torch, to_torch)
 from .cases import (DERIVED_CASES, RULE_CASES, Case, case_for, load_builtin_cases,
                     missing_cases, rule_case)
 from .check import check_op
@@ -76,6 +77,7 @@ load_builtin_cases()
 __all__ = [
     "BadGradient", "Case", "DERIVED_CASES", "RULE_CASES", "ValueArray", "arrays",
     "assert_grad_matches_numeric", "assert_grad_matches_torch", "assert_hessian_matches_numeric",
+    "assert_jvp_matches_numeric",
     "assert_matches_scalar_oracle", "axes", "basic_indices", "broadcastable_shapes", "case_for",
     "check_node", "check_op", "directional_gradient", "find_bad_gradient", "floats", "grid",
     "indices", "integer_array_indices", "mask_indices", "matmul_shapes", "missing_cases",
