@@ -230,6 +230,12 @@ def jvp_by_double_vjp(rule: Rule, ts: tuple[Any, ...], out: Node, args: tuple[No
         for w, t, x in zip(ws, ts, xs):
             if w is None or t is ZERO:
                 continue
+            if not isinstance(w, Node):
+                raise ForwardModeError(
+                    f"forward mode through '{rule.name}': it has no JVP, and its backward "
+                    "returned data rather than a graph, so no JVP can be derived from it. "
+                    f"Give {rule.name} a static jvp(ctx, *tangents), or write its backward "
+                    "in Tensor/Value operations")
             w = fit_gradient(w, x)
             term = (w * t).sum() if front._broadcasts else w * t
             total = term if total is None else total + term
