@@ -148,7 +148,8 @@ class ForwardStepper:
         self._names = names
 
     def _step(self, index: int, node: Node, rule: Rule, args: tuple[Node, ...],
-              params: dict[str, Any], arg_ts: tuple[Any, ...], names: dict[int, str]) -> ForwardStep:
+              params: dict[str, Any], arg_ts: tuple[Any, ...],
+              names: dict[int, str]) -> ForwardStep:
         arg_names = [names[id(a)] for a in args]
         inputs = [(p, None if t is ZERO else t) for p, t in zip(arg_names, arg_ts)]
         partials = None

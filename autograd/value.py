@@ -42,9 +42,9 @@ class Value(Operators):
 
     ``data`` is a float, ``grad`` the derivative of the last ``backward()``'s
     root with respect to this value (0.0 before). ``tangent=`` makes a dual
-    number: operations carry its tangent forward (see :mod:`autograd.forward`). Values compare by their data
-    with ``<``, ``<=``, ``>``, ``>=``; ``==`` is identity, so Values can key
-    dicts and sets as in micrograd.
+    number: operations carry its tangent forward (see :mod:`autograd.forward`).
+    Values compare by their data with ``<``, ``<=``, ``>``, ``>=``; ``==`` is
+    identity, so Values can key dicts and sets as in micrograd.
     """
 
     __slots__ = ()

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-
 SIZES = (784, 256, 10)
 BATCH = 128
 

@@ -141,7 +141,7 @@ def test_forward_over_reverse_matches_torch_func_on_a_network():
         np.testing.assert_allclose(_np(a), _np(b), **close())
 
 
-# ---------------------------------------------------------------- Values, against finite differences
+# ------------------------------------------------------- Values, against finite differences
 
 def _f1(a, b):
     return (a * b + a ** 2).tanh() + (a / b).exp().log() * b.sigmoid()
