@@ -45,13 +45,14 @@ _INFIX = {"+", "-", "*", "/", "@", "**"}
 class ForwardStep:
     """One node's share of the forward pass: d node = sum of (d node/d input) · d input."""
 
-    __slots__ = ("count", "expression", "index", "inputs", "name", "node", "partials", "rule",
-                 "tangent")
+    __slots__ = ("count", "expression", "index", "inputs", "name", "node", "parents", "partials",
+                 "rule", "tangent")
 
     def __init__(self, index: int, node: Node, rule: Rule, name: str, expression: str,
-                 inputs: list[tuple[str, Any]], partials: list[Any] | None,
-                 tangent: Any) -> None:
+                 parents: tuple[Node, ...], inputs: list[tuple[str, Any]],
+                 partials: list[Any] | None, tangent: Any) -> None:
         self.index = index
+        self.parents = parents        # the operation's inputs (also when no graph was recorded)
         self.rule = rule              # the operation's rule (also when no graph was recorded)
         self.count = 0
         self.node = node
@@ -162,7 +163,7 @@ class ForwardStepper:
                 unit = tuple(ZERO if j != i else (t * 0 + 1) for j in range(len(arg_ts)))
                 partials.append(rule.jvp(unit, node._data, *data, **params))
         return ForwardStep(index, node, rule, names[id(node)],
-                           _expression(rule, arg_names, params), inputs, partials,
+                           _expression(rule, arg_names, params), args, inputs, partials,
                            self._level.get(node))
 
     def __len__(self) -> int:

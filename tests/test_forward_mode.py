@@ -245,5 +245,6 @@ def test_forward_steps_follow_the_chain_rule_and_end_at_the_jvp():
     (dx,) = grad(f(w, x, b), x)
     assert s.tangent(s.output) == pytest.approx(dx.data, **APPROX)
     assert "d" + s.name(s.output) in s.explain(len(s) - 1)
+    assert s[0].parents == (w, x) and s[1].parents[0] is s[0].node   # the graph, step by step
     before, after = s.tangents_at(-1), s.tangents_at(len(s) - 1)
     assert id(s.output) not in before and after[id(s.output)] == s.tangent(s.output)

@@ -25,6 +25,8 @@ for _name in ("nn", "nn.functional"):
     importlib.import_module(_name)
 OPS = sorted(RULE_CASES) + sorted(DERIVED_CASES)
 torch = pytest.importorskip("torch")
+# PyTorch's own functional code calls torch.jit.script, which warns in this version.
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
 TAF = torch.autograd.functional
 
 
