@@ -127,8 +127,9 @@ def test_dtype_is_kept_in_forward_and_gradients(name, data, dtype):
 def _require_jvp(name: str) -> None:
     if name in RULES and RULES[name].jvp is None:
         pytest.fail(
-            f"the rule {name!r} has no JVP (forward mode). Add one beside its VJP:\n"
-            f"    @{name}.defjvp\n    def {name}_jvp(ts, ans, x, ...):\n"
+            f"the rule {name!r} has no JVP (forward mode). Add one beside its VJP, on the "
+            "Rule that @primitive returned:\n"
+            f"    @<rule>.defjvp\n    def {name}_jvp(ts, ans, x, ...):\n"
             "        return <the result's tangent, J t, given ts: one tangent per input, "
             "backend.ZERO for none>\n(see autograd.ops, e.g. mul_jvp: dx * y + x * dy)")
 
