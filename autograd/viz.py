@@ -231,8 +231,12 @@ def _short(v: Any) -> str | None:
 
 def op_label(node: Node) -> str:
     """The operation's symbol, with its simple parameters while the graph holds them."""
-    label = node._rule.symbol
-    params = node._params
+    return rule_label(node._rule, node._params)
+
+
+def rule_label(rule: Any, params: Any) -> str:
+    """A rule's symbol with its simple parameters (none once released)."""
+    label = rule.symbol
     if isinstance(params, dict):
         extras = [f"{k}={s}" for k, v in params.items() if (s := _short(v)) is not None]
         if extras:
