@@ -41,7 +41,7 @@ from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
 from . import functional  # autograd.functional.jvp, ...: after Value and Tensor
-from .forward_steps import ForwardStepper
+from .forward_stepper import ForwardStepper
 
 try:
     __version__ = _metadata.version("chainrule")

@@ -8,9 +8,8 @@ import threading
 import numpy as np
 import pytest
 
-from autograd import Function, Tensor, Value, grad, no_grad, toposort
+from autograd import Function, ForwardStepper, Tensor, Value, grad, no_grad, toposort
 from autograd.forward import ForwardModeError
-from autograd.forward_steps import ForwardStepper
 from autograd.functional import (count_rule_calls, grad as grad_of, hessian, hvp, jacobian, jvp,
                                  value_and_grad, vjp)
 from autograd.grad_mode import STATE
