@@ -117,12 +117,14 @@ class Function:
 def _make_rule(cls: type[Function]) -> Rule:
     def forward(*data: Any, ctx: FunctionCtx, args: tuple[Any, ...]) -> Any:
         front = next(type(a) for a in args if isinstance(a, Node))
-        prev = STATE.enabled
-        STATE.enabled = False
+        # The operations inside run as one: no graph of their own, and no tangents either
+        # (the Function's JVP, or its double VJP, gives its result's tangent).
+        prev, level = STATE.enabled, STATE.forward
+        STATE.enabled, STATE.forward = False, None
         try:
             out = cls.forward(ctx, *args)
         finally:
-            STATE.enabled = prev
+            STATE.enabled, STATE.forward = prev, level
         return _raw(out, front)
 
     def vjp(g: Any, ans: Any, *xs: Any, ctx: FunctionCtx, args: tuple[Any, ...]) -> Any:

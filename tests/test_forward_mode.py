@@ -191,6 +191,16 @@ def test_functions_use_their_jvp_or_the_double_vjp_construction():
         jvp(CubeOnData.apply, x, t)
 
 
+def test_the_operations_inside_a_function_carry_no_tangents_of_their_own():
+    x = Value(2.0, label="x")
+    s = ForwardStepper(lambda x: Cube.apply(x) * 1.0, x, 1.0)
+    assert [step.op for step in s] == ["Cube", "mul"]     # not Cube's own x * x * x
+    assert s[0].partials == [pytest.approx(12.0, **APPROX)]  # 3 x^2, by the double VJP
+    fwd = count_rule_calls(lambda t: Cube.apply(t) * 1.0, Tensor(np.array([2.0])), "fwd")
+    rev = count_rule_calls(lambda t: Cube.apply(t) * 1.0, Tensor(np.array([2.0])), "rev")
+    assert fwd.calls == rev.calls == 2                     # one rule call per operation
+
+
 # ---------------------------------------------------------------- cost of a Jacobian
 
 
