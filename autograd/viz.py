@@ -18,7 +18,8 @@ Legend:
 - operation: a small grey oval with the rule's symbol (and its parameters,
   such as the exponent of ``**``, while the graph holds them);
 - highlighted: red border (``highlight=``); in a stepper's frames (see
-  :mod:`autograd.frames`) orange marks the nodes a step sends gradient to;
+  :mod:`autograd.frames`) orange marks the nodes a backward step sends
+  gradient to, or a forward step takes tangents from;
 - module (``collapse_modules=True``): a purple cluster with one record that
   lists the module's parameters and operations.
 
@@ -27,7 +28,10 @@ most ``SMALL`` elements, else mean, min, max and norm. ``grad ?`` means not
 computed yet: a Value graph counts as backpropagated once its root's ``grad``
 is non-zero (``backward`` seeds it with 1), a Tensor graph once a node has a
 ``grad``; ``grad not kept`` marks a non-leaf Tensor whose gradient backward
-dropped (see ``Tensor.retain_grad``).
+dropped (see ``Tensor.retain_grad``). A value that carries a forward-mode
+tangent (a dual number such as ``Value(3.0, tangent=1.0)`` and what is
+computed from it, see :mod:`autograd.forward`) shows it in a ``tangent`` row
+beside its data.
 
 A graph of more than ``max_nodes`` values raises :class:`GraphTooLargeError`,
 which says how to draw less. ``render`` and ``save_svg`` write SVG or PNG with
@@ -254,6 +258,11 @@ def _data_lines(node: Node, name: str, kind: str) -> list[list[str]]:
     return [[name], [f"data {num(data)}"]]
 
 
+def _tangent_lines(t: Any) -> list[str]:
+    rows = array_lines(t) if isinstance(t, np.ndarray) and t.ndim > 0 else [num(t)]
+    return ["tangent " + rows[0]] + rows[1:]
+
+
 def _grad_lines(g: Any, partial: bool = False) -> list[str]:
     rows = array_lines(g) if isinstance(g, np.ndarray) and g.ndim > 0 else [num(g)]
     rows = ["grad " + rows[0]] + rows[1:]
@@ -276,10 +285,13 @@ def _backpropagated(root: Node, order: list[Node]) -> bool:
 
 def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
                highlight: Node | Iterable[Node] | None = None,
-               max_nodes: int = DEFAULT_MAX_NODES, collapse_modules: bool = False) -> Drawing:
+               max_nodes: int = DEFAULT_MAX_NODES, collapse_modules: bool = False,
+               show_tangent: bool = True) -> Drawing:
     """Draw the graph below ``root`` (a ``Value`` or ``Tensor``) as a ``graphviz.Digraph``.
 
     ``show_data`` / ``show_grad`` add each value's data / gradient row;
+    ``show_tangent`` a tangent row to each value that carries a forward-mode
+    tangent (a dual number, or a value computed from one);
     ``rankdir`` is Graphviz's ('LR' left to right, 'TB' top to bottom);
     ``highlight`` (a node or several) gets a red border. ``collapse_modules``
     draws each module (found from dotted parameter names such as
@@ -291,6 +303,10 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
     >>> x = Tensor([[1., 2.]], name="x"); W = Tensor([[3.], [4.]], requires_grad=True, name="W")
     >>> "(1, 2) float32" in draw_graph(x @ W).source
     True
+    >>> from autograd import Value
+    >>> u = Value(3.0, label="u", tangent=1.0); v = u * u; v.label = "v"
+    >>> "tangent 6" in draw_graph(v).source, "tangent" in draw_graph(v, show_tangent=False).source
+    (True, False)
     """
     if _graphviz is None:  # pragma: no cover
         raise ImportError("drawing needs the graphviz package: pip install 'chainrule[viz]'")
@@ -360,6 +376,9 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
         fields = _data_lines(node, names[id(node)], kind)
         if not show_data:
             fields = fields[:1]
+        t = node.tangent if show_tangent and kind != "constant" else None
+        if t is not None:
+            fields.append(_tangent_lines(t))
         gs = grad_of(node)
         if gs is not None:
             fields.append([gs] if isinstance(gs, str) else _grad_lines(gs[0], not gs[1]))

@@ -1,5 +1,5 @@
 """The forward stepper: its steps in the student's names, its final tangents (jvp's), its
-pictures and page (the backward stepper's machinery).
+pictures and page (the backward stepper's machinery), and draw_graph's tangent rows.
 
 The stepper and ``functional.jvp`` push the same tangents through the same JVPs in the
 same order. On Values (Python floats) that is the same sequence of floating-point
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import BackpropStepper, ForwardStepper, Tensor, Value, frames, grad
+from autograd import BackpropStepper, ForwardStepper, Tensor, Value, draw_graph, frames, grad
 from autograd.functional import jvp
 from autograd.ops import RULES
 from autograd.testing import case_for
@@ -352,3 +352,21 @@ def test_forward_widget_counts_from_one():
     nxt.click()
     assert "Step 2 of 5: z2 = z1 + b" in box.children[1].value
     assert box.children[2].value.startswith("<svg")
+
+
+# ---------------------------------------------------------------- draw_graph's tangent rows
+
+def test_draw_graph_shows_the_tangent_of_each_dual_number():
+    x = Value(2.0, label="x", tangent=1.0)
+    c = Value(3.0, label="c")                       # no tangent: no row
+    y = x * x * c
+    y.label = "y"
+    source = draw_graph(y).source
+    # by hand: d(x x) = 2 x dx = 4 and dy = 3 · 4 = 12; small integers, so exact
+    assert "tangent 1" in source and "tangent 4" in source and "tangent 12" in source
+    assert source.count("tangent") == 3
+    assert "tangent" not in draw_graph(y, show_tangent=False).source
+    t = Tensor(np.array([1.0, 2.0]), requires_grad=True, name="t", tangent=[1.0, -1.0])
+    u = t * t
+    assert "tangent [2, -4]" in draw_graph(u.sum()).source
+    assert "tangent" not in draw_graph(neuron(*neuron_inputs())).source
