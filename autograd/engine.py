@@ -183,6 +183,45 @@ def _vjp_failed(node: Node, g: Any, exc: Exception) -> Exception:
         return ValueError(text)
 
 
+def node_vjp(node: Node, g: Any, create_graph: bool = False) -> Sequence[Any]:
+    """One gradient per parent of ``node`` given ``g`` = d root/d node: its rule's VJP.
+
+    The gradients are shaped like ``node`` (``run_backward`` sums broadcast axes
+    back); ``None`` where none flows. On raw data unless ``create_graph``, when
+    ``g`` is a node and the VJP records a graph.
+    """
+    rule = node._rule
+    params = node._params
+    if params is RELEASED:
+        _raise_released(node)
+    x = node._x
+    y = node._y
+    # Front ends that track versions hold _saved_versions (None: nothing to check).
+    if node._tracks_versions and node._saved_versions is not None:
+        node._check_versions()
+    try:
+        if create_graph:
+            parents = (x,) if y is None else (x, y) + node._rest
+            if rule.needs:
+                params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
+            return rule.vjp(g, node, *parents, **(params or {}))
+        if params is None and not rule.needs:
+            if y is None:
+                return rule.vjp(g, node._data, x._data)
+            if not node._rest:
+                return rule.vjp(g, node._data, x._data, y._data)
+        parents = (x,) if y is None else (x, y) + node._rest
+        if rule.needs:
+            params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
+        return rule.vjp(g, node._data, *[p._data for p in parents], **(params or {}))
+    except (ArithmeticError, ValueError) as exc:
+        if type(g) is float:
+            raise _vjp_error(node, exc) from None
+        raise _vjp_failed(node, g, exc) from exc
+    except (TypeError, AttributeError, IndexError) as exc:
+        raise _vjp_failed(node, g, exc) from exc
+
+
 def run_backward(
     roots: Sequence[Node],
     seeds: Sequence[Any],
@@ -199,9 +238,9 @@ def run_backward(
     in ``keep`` (what ``grad`` returns). With ``create_graph`` the seeds and
     results are graph nodes and the VJPs record a graph. ``check(kept)`` runs
     before the graph is released, so it may raise without spoiling a retry.
-    ``observer(node, g, grads, params)``, if given, sees each node's VJP result
-    (the gradients for its inputs, before they are summed to the inputs'
-    shapes) in the order the pass runs: it is how the stepper explains it.
+    ``observer(node, g, grads)``, if given, sees each node's VJP result (the
+    gradients for its inputs, before they are summed to the inputs' shapes) in
+    the order the pass runs: it is how the stepper records the pass.
     """
     order = toposort(roots)
     grads: dict[Node, Any] = {}
@@ -226,41 +265,16 @@ def run_backward(
                 kept.append((node, g))
             if rule is None:
                 continue
-            params = node._params
-            if params is RELEASED:
-                _raise_released(node)
-            x = node._x
-            y = node._y
-            parents = (x,) if y is None else (x, y) + node._rest if node._rest else (x, y)
-            # Front ends that track versions hold _saved_versions (None: nothing to check).
-            if node._tracks_versions and node._saved_versions is not None:
-                node._check_versions()
-            if rule.needs:
-                params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
-            try:
-                if create_graph:
-                    pgrads = rule.vjp(g, node, *parents, **(params or {}))
-                elif params is None:
-                    if y is None:
-                        pgrads = rule.vjp(g, node._data, x._data)
-                    elif len(parents) == 2:
-                        pgrads = rule.vjp(g, node._data, x._data, y._data)
-                    else:
-                        pgrads = rule.vjp(g, node._data, *[p._data for p in parents])
-                else:
-                    pgrads = rule.vjp(g, node._data, *[p._data for p in parents], **params)
-            except (ArithmeticError, ValueError) as exc:
-                if type(g) is float:
-                    raise _vjp_error(node, exc) from None
-                raise _vjp_failed(node, g, exc) from exc
-            except (TypeError, AttributeError, IndexError) as exc:
-                raise _vjp_failed(node, g, exc) from exc
+            pgrads = node_vjp(node, g, create_graph)
             if anomaly:
                 from .anomaly import check_backward
 
                 check_backward(node, g, pgrads)
             if observer is not None:
-                observer(node, g, pgrads, params or {})
+                observer(node, g, pgrads)
+            x = node._x
+            y = node._y
+            parents = (x,) if y is None else (x, y) + node._rest if node._rest else (x, y)
             # Operands share the node's front end (apply lifts them), so one flag serves all.
             broadcasts = node._broadcasts
             for p, gp in zip(parents, pgrads):

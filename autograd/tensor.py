@@ -135,7 +135,7 @@ class Tensor(Operators):
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
-                 name: str = "") -> None:
+                 name: str = "", tangent: Any = None) -> None:
         arr = as_array(data, dtype)
         if requires_grad:
             _check_float(arr, "Tensor")
@@ -150,6 +150,8 @@ class Tensor(Operators):
         self.retains_grad = False
         self._version = 0
         self._saved_versions = None
+        if tangent is not None:
+            self.tangent = tangent
 
     @classmethod
     def _new(cls, data: Any) -> "Tensor":
@@ -353,6 +355,9 @@ class Tensor(Operators):
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extra = ""
+        t = self.tangent
+        if t is not None:
+            extra += ", tangent=" + np.array2string(t, separator=", ", prefix="tangent=")
         if self._data.dtype != DEFAULT_DTYPE:
             extra += f", dtype={self._data.dtype}"
         if self.requires_grad:
@@ -369,6 +374,11 @@ class Tensor(Operators):
             raise RuntimeError(
                 f"{what}: a leaf tensor that requires grad cannot change in place while "
                 "grad mode is on; do it inside `with no_grad():`"
+            )
+        if self.tangent is not None:
+            raise RuntimeError(
+                f"{what}: this tensor carries a forward-mode tangent, which an in-place "
+                "change would leave stale; change a copy (an out-of-place operation) instead"
             )
         self._version += 1
 

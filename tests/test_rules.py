@@ -9,7 +9,10 @@ derivative against differences of the gradient, dtypes (float32 in,
 float32 out and float32 gradients), and the gradient computed in float32
 against the float64 one. Elementwise cases also run on ``Value`` inputs, whose
 data are floats with code paths of their own. Every documented subgradient
-choice (kinks and ties) is checked on cases that land on it.
+choice (kinks and ties) is checked on cases that land on it. Forward mode: every
+rule has a JVP, which matches central differences along a tangent and the
+rule's own VJP (<v, J t> = <J^T v, t>), and equals the JVP derived from the VJP
+alone.
 """
 from __future__ import annotations
 
@@ -21,14 +24,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Rule, Tensor
+from autograd import Rule, Tensor, Value, toposort
 from autograd import backend as B
+from autograd.forward import ForwardLevel, jvp_by_double_vjp
+from autograd.gradcheck import compare_float32, to_float64
 from autograd.ops import RULES
-from autograd import Value
-from autograd.gradcheck import compare_float32
 from autograd.testing import (DERIVED_CASES, KINK_CASES, RULE_CASES, SUBGRADIENTS, Case,
                               assert_grad_matches_numeric, assert_grad_matches_torch,
-                              assert_hessian_matches_numeric, case_for, missing_cases, scalarize)
+                              assert_hessian_matches_numeric, assert_jvp_matches_numeric,
+                              case_for, missing_cases, scalarize)
+from numerics import close
 
 
 def _import_rule_providers() -> None:
@@ -187,6 +192,52 @@ def test_documented_subgradients_are_pytorchs(name, data):
     # PyTorch makes the same choices, so it is a second, independent reference on kinks.
     case = data.draw(KINK_CASES[name], label=name)
     assert_grad_matches_torch(case.fn, case.torch_fn, *case.inputs)
+
+
+def _require_jvp(name: str) -> None:
+    if name in RULES and RULES[name].jvp is None:
+        pytest.fail(
+            f"the rule {name!r} has no JVP (forward mode). Add one beside its VJP, on the "
+            "Rule that @primitive returned:\n"
+            f"    @<rule>.defjvp\n    def {name}_jvp(ts, ans, x, ...):\n"
+            "        return <the result's tangent, J t, given ts: one tangent per input, "
+            "backend.ZERO for none>\n(see autograd.ops, e.g. mul_jvp: dx * y + x * dy)")
+
+
+@pytest.mark.parametrize("name", RULE_NAMES)
+def test_every_rule_has_a_jvp(name):
+    _require_jvp(name)
+
+
+@pytest.mark.parametrize("name", OPS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_jvp_matches_finite_differences_and_the_vjp(name, data):
+    _require_jvp(name)
+    case = draw_case(data, name)
+    assert_jvp_matches_numeric(case.fn, *case.inputs, eps=case.eps, atol=case.atol,
+                               rtol=case.rtol)
+
+
+@pytest.mark.parametrize("name", RULE_NAMES)
+@settings(max_examples=5)
+@given(data=st.data(), seed=st.integers(0, 2**16))
+def test_jvp_equals_the_double_vjp_construction(name, data, seed):
+    # The rule's own JVP and the one derived from its VJP alone (d/du <J^T u, t>) are two
+    # computations of J t from the same formulas: they agree to rounding (CLOSE).
+    _require_jvp(name)
+    case = draw_case(data, name)
+    xs = [to_float64(x) for x in case.inputs]
+    out = case.fn(*xs)
+    node = next(n for n in reversed(toposort([out])) if n.rule is RULES[name])
+    parents = node.parents
+    rng = np.random.default_rng(seed)
+    ts = tuple(rng.standard_normal(p.shape) for p in parents)
+    explicit = RULES[name].jvp(ts, node.data, *[p.data for p in parents], **node.params)
+    with ForwardLevel():
+        derived = jvp_by_double_vjp(RULES[name], ts, node, parents, node.params)
+    np.testing.assert_allclose(np.broadcast_to(explicit, node.shape), derived, **close(),
+                               err_msg=f"{case.label}: the JVP and the double VJP differ")
 
 
 # ---------------------------------------------------------------- regressions found by the cases

@@ -58,7 +58,7 @@ What is here:
 - assertions: ``assert_grad_matches_numeric`` (float32 and documented
   subgradients as options), ``assert_float32_matches``,
   ``assert_grad_matches_torch``, ``assert_hessian_matches_numeric`` (all on
-  :mod:`autograd.gradcheck`);
+  :mod:`autograd.gradcheck`), ``assert_jvp_matches_numeric`` (forward mode);
 - ``check_op``: forward, gradient (float64, float32, kinks), second
   derivative and Value inputs of an op in one call, over drawn shapes,
   values and parameters;
@@ -75,7 +75,7 @@ from __future__ import annotations
 
 from .assertions import (assert_float32_matches, assert_grad_matches_numeric,
                          assert_grad_matches_torch, assert_hessian_matches_numeric,
-                         compare_hessian, directional_gradient,
+                         assert_jvp_matches_numeric, compare_hessian, directional_gradient,
                          require_torch, scalarize, to_torch)
 from .cases import (DERIVED_CASES, KINK_CASES, RULE_CASES, SUBGRADIENTS, Case, case_for,
                     load_builtin_cases, missing_cases, rule_case, subgradient)
@@ -96,8 +96,8 @@ register_type_strategies()
 __all__ = [
     "BadGradient", "CHECKS", "Case", "DERIVED_CASES", "KINK_CASES", "RULE_CASES",
     "SUBGRADIENTS", "ValueArray", "arrays", "assert_float32_matches",
-    "assert_grad_matches_numeric",
-    "assert_grad_matches_torch", "assert_hessian_matches_numeric",
+    "assert_grad_matches_numeric", "assert_grad_matches_torch",
+    "assert_hessian_matches_numeric", "assert_jvp_matches_numeric",
     "assert_matches_scalar_oracle", "axes", "basic_indices", "broadcastable_shapes", "case_for",
     "check_node", "check_op", "compare_hessian", "directional_gradient", "find_bad_gradient",
     "floats", "grid", "indices", "integer_array_indices", "kink_floats", "mask_indices",

@@ -329,8 +329,62 @@ def scalarize(fn: Callable[..., Any], seed: int = 0) -> Callable[..., Any]:
     return h
 
 
+def assert_jvp_matches_numeric(fn: Callable[..., Any], *inputs: Any, eps: float = 1e-6,
+                               atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0,
+                               identity_rtol: float = 1e-9) -> None:
+    """Assert forward mode's J t matches central differences and reverse mode's J^T v.
+
+    With fixed random tangents t (one per input) and weights v (the output's
+    shape), in float64: ``jvp`` must equal (f(x + eps t) - f(x - eps t)) / 2 eps
+    element by element, and <v, J t> must equal <J^T v, t> from ``vjp``: the
+    same derivative, pushed forward and pulled back. Both sides of that identity
+    are exact sums of the same products, so they agree to rounding:
+    ``identity_rtol`` of the sum of the terms' magnitudes.
+
+    >>> from autograd import Tensor
+    >>> assert_jvp_matches_numeric(lambda t: t.exp() * t, Tensor([0.5, -1.0]))
+    """
+    from ..functional import jvp, vjp
+
+    xs = [to_float64(x) for x in inputs]
+    rng = np.random.default_rng(seed + 2)
+    ts = [rng.standard_normal(np.shape(data_of(x))) for x in xs]
+    tangents = [t if isinstance(x, Tensor) else float(t) for x, t in zip(xs, ts)]
+    out, jt = jvp(fn, tuple(xs), tuple(tangents))
+    jt = np.asarray(data_of(jt), dtype=np.float64)
+    with no_grad():
+        def moved(sign: float) -> np.ndarray:
+            shifted = [type(x)._constant(data_of(x) + sign * eps * t) for x, t in zip(xs, ts)]
+            return np.asarray(data_of(fn(*shifted)), dtype=np.float64)
+
+        numeric = (moved(1.0) - moved(-1.0)) / (2 * eps)
+    context = f"\nwith\n  {describe_inputs(inputs)}"
+    assert_same_output(jt, numeric, f"the forward-mode derivative (J t) of {fn_name(fn)}",
+                       "central differences", ("jvp", "numeric"), context, atol, rtol)
+    v = projection(out, seed)
+    _, jtv = vjp(fn, tuple(xs), v if isinstance(out, Tensor) else float(v))
+    pulled = [np.asarray(data_of(g), dtype=np.float64) for g in jtv]
+    left = np.asarray(v) * jt
+    right = [g * t for g, t in zip(pulled, ts)]
+    scale = np.abs(left).sum() + sum(np.abs(r).sum() for r in right)
+    lhs, rhs = left.sum(), sum(r.sum() for r in right)
+    # A tangent is rounded to its output's dtype: a float32 output (a cast) keeps 7 digits.
+    out_dtype = np.asarray(data_of(out)).dtype
+    if out_dtype.kind == "f":
+        identity_rtol = max(identity_rtol, 8 * float(np.finfo(out_dtype).eps))
+    # Where J is tiny beside what it is computed from (a saturated softmax: J t is a
+    # difference of products of size |t|), rounding is of the order of eps |v| |t|, not of
+    # the tiny terms; a wrong rule is off by the size of the terms themselves.
+    size = float(np.linalg.norm(np.ravel(v))) * float(np.sqrt(sum((t * t).sum() for t in ts)))
+    if not abs(lhs - rhs) <= identity_rtol * scale + 1e-13 * size + 1e-300:
+        raise AssertionError(
+            f"forward and reverse mode disagree for {fn_name(fn)}: <v, J t> = {lhs!r} but "
+            f"<J^T v, t> = {rhs!r} (terms of size {scale:.3g}){context}")
+
+
 __all__ = [
     "assert_float32_matches", "assert_grad_matches_numeric", "assert_grad_matches_torch",
-    "assert_hessian_matches_numeric", "compare_hessian", "describe", "describe_inputs",
-    "directional_gradient", "require_torch", "scalarize", "skip", "to_torch",
+    "assert_hessian_matches_numeric", "assert_jvp_matches_numeric", "compare_hessian",
+    "describe", "describe_inputs", "directional_gradient", "require_torch", "scalarize", "skip",
+    "to_torch",
 ]
