@@ -45,6 +45,16 @@ def _draw(data, name):
     return case, xs, txs
 
 
+def _torch_jvp(fn, xs, vs):
+    """PyTorch's forward mode proper (torch.func.jvp) where it has a rule, else
+    torch.autograd.functional.jvp. The latter gets J t by the double-backward trick, which
+    rounds differently where a backward clamps: binary_cross_entropy's is 7e-9 off at p = 1e-3."""
+    try:
+        return torch.func.jvp(fn, xs, vs)
+    except (RuntimeError, NotImplementedError):
+        return TAF.jvp(fn, xs, vs)
+
+
 @pytest.mark.parametrize("name", OPS)
 @settings(max_examples=10)
 @given(data=st.data(), seed=st.integers(0, 2**16))
@@ -53,7 +63,7 @@ def test_jvp_vjp_and_jacobians_match_torch(name, data, seed):
     rng = np.random.default_rng(seed)
     vs = tuple(rng.standard_normal(x.shape) for x in xs)
     out, jv = jvp(case.fn, xs, tuple(Tensor(v) for v in vs))
-    tout, tjv = TAF.jvp(case.torch_fn, txs, tuple(torch.tensor(v) for v in vs))
+    tout, tjv = _torch_jvp(case.torch_fn, txs, tuple(torch.tensor(v) for v in vs))
     tol = _tol(out)
     np.testing.assert_allclose(_np(out), _np(tout), **tol, err_msg=f"{case.label}: value")
     np.testing.assert_allclose(_np(jv), _np(tjv), **tol, err_msg=f"{case.label}: jvp")

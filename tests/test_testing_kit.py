@@ -544,3 +544,46 @@ def test_without_hypothesis_the_plugin_skips_and_says_why(pytester, monkeypatch)
     result = pytester.runpytest("-p", "autograd.pytest_plugin", "-p", "no:cacheprovider", "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*testing kit: off*", "*needs hypothesis*"])
+
+
+# ---------------------------------------------------------------- forward mode
+
+class _Cube(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x * x
+
+    @staticmethod
+    def jvp(ctx, t):
+        (x,) = ctx.saved_tensors
+        return t * 3 * x * x
+
+
+class _CubeWithWrongJvp(_Cube):
+    @staticmethod
+    def jvp(ctx, t):
+        (x,) = ctx.saved_tensors
+        return t * 2 * x * x     # a wrong factor, in forward mode only
+
+
+def test_check_op_checks_forward_mode():
+    check_op(_Cube.apply, lambda x: x ** 3, max_examples=15)
+    with pytest.raises(AssertionError, match="forward-mode derivative|forward and reverse"):
+        check_op(_CubeWithWrongJvp.apply, lambda x: x ** 3, max_examples=15)
+    check_op(_CubeWithWrongJvp.apply, lambda x: x ** 3, max_examples=5, forward_mode=False)
+
+
+def test_find_bad_gradient_names_a_wrong_jvp():
+    x = Tensor([0.5, -1.5, 2.0], requires_grad=True)
+    loss = (_CubeWithWrongJvp.apply(x.tanh()) * 2.0).sum()
+    bad = find_bad_gradient(loss)
+    assert bad is not None and bad.op == "_CubeWithWrongJvp" and bad.kind == "forward mode"
+    assert "the JVP (forward mode) gives" in str(bad)
+    assert find_bad_gradient((_Cube.apply(x.tanh()) * 2.0).sum()) is None
+    assert find_bad_gradient(loss, forward_mode=False) is None

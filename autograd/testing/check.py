@@ -18,9 +18,9 @@ arrays that returns one (an axis depends on the input's shape).
 Each drawn example goes through the checks of :data:`CHECKS`, in order: the
 forward against ``reference``, the gradient against central differences (and
 on kinks and ties against ``subgradient``, or the rules' documented ones),
-second derivatives (``order=2``),
-float32 against float64, PyTorch, and the same on ``Value`` inputs when the
-example is a scalar. A forward-mode check would be one more entry there.
+second derivatives (``order=2``), forward mode (J t against directional
+differences and against the VJP), float32 against float64, PyTorch, and the
+same on ``Value`` inputs when the example is a scalar.
 """
 from __future__ import annotations
 
@@ -38,8 +38,9 @@ from ..node import Node
 from ..tensor import Tensor
 from ..value import Value
 from .assertions import (assert_float32_matches, assert_grad_matches_torch,
-                         assert_hessian_matches_numeric, assert_same_output, describe_inputs,
-                         fn_name, raise_gradient_failure, scalarize)
+                         assert_hessian_matches_numeric, assert_jvp_matches_numeric,
+                         assert_same_output, describe_inputs, fn_name, raise_gradient_failure,
+                         scalarize)
 from .localize import find_bad_gradient
 from .strategies import arrays, broadcastable_shapes, floats, saturating_floats, shapes
 
@@ -129,6 +130,7 @@ class Options:
     eps: float
     atol: float
     rtol: float
+    forward_mode: bool = True
 
 
 def _check_forward(ex: Example, opt: Options) -> None:
@@ -170,6 +172,13 @@ def _check_second_order(ex: Example, opt: Options) -> None:
                                        rtol=opt.rtol)
 
 
+def _check_forward_mode(ex: Example, opt: Options) -> None:
+    # J t along a random tangent against directional differences, and <v, J t> against
+    # <J^T v, t>; on a kink neither derivative exists for differences to judge.
+    if opt.forward_mode and not ex.on_kinks:
+        assert_jvp_matches_numeric(ex.fn, *ex.xs, eps=opt.eps, atol=opt.atol, rtol=opt.rtol)
+
+
 def _check_float32(ex: Example, opt: Options) -> None:
     if opt.float32 and not isinstance(ex.xs[0], Value):
         check_float32(ex.fn, ex.xs)
@@ -188,6 +197,7 @@ CHECKS: list[tuple[str, Callable[[Example, Options], None]]] = [
     ("gradient", _check_gradient),
     ("kinks", _check_kinks),
     ("second order", _check_second_order),
+    ("forward mode", _check_forward_mode),
     ("float32", _check_float32),
     ("torch", _check_torch),
 ]
@@ -219,7 +229,7 @@ def check_op(fn: Callable[..., Any], reference: Callable[..., Any] | None = None
              elements: Any = None, broadcast: bool = True, wide: bool = False,
              params: dict[str, Any] | None = None,
              subgradient: Callable[..., Any] | None = None, order: int = 2,
-             float32: bool = True, values: bool | None = None,
+             float32: bool = True, forward_mode: bool = True, values: bool | None = None,
              torch_fn: Callable[..., Any] | None = None, eps: float = 1e-6,
              atol: float = 1e-5, rtol: float = 1e-3, max_examples: int | None = None) -> None:
     """Property-test ``fn`` (Tensors in, a Tensor out) over drawn shapes, values and parameters.
@@ -239,6 +249,10 @@ def check_op(fn: Callable[..., Any], reference: Callable[..., Any] | None = None
       and a ``Function`` of yours is not judged there;
     - with ``order=2`` (the default; ``order=1`` skips it), Hessian-vector
       products against finite differences of the gradient;
+    - with ``forward_mode=True`` (the default), forward mode: the JVP along a
+      random tangent against directional central differences, and against
+      the VJP by <v, J t> = <J^T v, t> (a ``Function`` without ``jvp`` gets
+      the one derived from its backward);
     - with ``float32=True`` (the default), float32 in giving float32 out and
       float32 gradients, and the gradient computed in float32 against the
       float64 one with a tolerance scaled to float32's epsilon and the op's
@@ -266,7 +280,7 @@ def check_op(fn: Callable[..., Any], reference: Callable[..., Any] | None = None
     params = dict(params or {})
     n = _arity(fn, tuple(params)) if nargs is None else nargs
     strategy = inputs if inputs is not None else input_arrays(n, elements, broadcast, wide=wide)
-    opt = Options(order, float32, eps, atol, rtol)
+    opt = Options(order, float32, eps, atol, rtol, forward_mode)
     takes_values = {"answer": values}
 
     def example(xs: tuple[Any, ...], drawn: dict[str, Any]) -> Example:

@@ -13,8 +13,9 @@ Besides that first-order check, a node is wrong when its backward raises
 (a gradient of the wrong shape, say), when it disagrees with its rule's
 documented subgradient on a kink or a tie (where finite differences are
 meaningless and are not used), when its inputs are float32 and the VJP run
-in float32 drifts from the float64 one, and, with ``order=2``, when the VJP
-run on recording values gives wrong second derivatives.
+in float32 drifts from the float64 one, when its JVP (forward mode) disagrees
+with directional differences of its forward, and, with ``order=2``, when the
+VJP run on recording values gives wrong second derivatives.
 
 >>> from autograd import Function, Tensor
 >>> from autograd.testing import find_bad_gradient
@@ -63,7 +64,9 @@ class BadGradient:
 
     'error' (the backward raised; ``error`` has the message), 'gradient'
     (against finite differences), 'subgradient' (against the documented value
-    on a kink or a tie), 'float32' (float32 against float64) or 'second order'.
+    on a kink or a tie), 'float32' (float32 against float64), 'forward mode'
+    (the JVP against directional differences; ``input`` is then the output's
+    element) or 'second order'.
     """
 
     op: str
@@ -92,6 +95,8 @@ class BadGradient:
                             "meaningless)"),
             "float32": (f"the VJP run in float32 gives {vjp} but run in float64 on the same "
                         f"inputs {ref}"),
+            "forward mode": (f"the JVP (forward mode) gives {vjp} but differences of its forward "
+                             f"along the same tangent give {ref}"),
             "second order": (f"the VJP run on recording values (create_graph=True) gives a "
                              f"Hessian-vector product of {vjp} but finite differences of the "
                              f"VJP give {ref}"),
@@ -225,6 +230,27 @@ def _first_order(r: _Rerun, eps: float, atol: float, rtol: float, seed: int,
     return "", GradReport(analytic, list(numeric))
 
 
+def _forward_mode(r: _Rerun, eps: float, atol: float, rtol: float,
+                  seed: int) -> tuple[str, GradReport]:
+    """The rule's JVP along a random tangent against central differences (not on a kink)."""
+    from ..functional import jvp
+
+    if r.on_kinks or not r.xs:
+        return "", GradReport([], [])
+    rng = np.random.default_rng(seed + 3)
+    ts = [rng.standard_normal(np.shape(x._data)) for x in r.xs]
+    tangents = tuple(t if isinstance(x, Tensor) else float(t) for x, t in zip(r.xs, ts))
+    _, jt = jvp(r.forward, tuple(r.xs), tangents)
+    with no_grad():
+        def moved(sign: float) -> np.ndarray:
+            shifted = [type(x)._constant(x._data + sign * eps * t) for x, t in zip(r.xs, ts)]
+            return np.asarray(r.forward(*shifted)._data, dtype=np.float64)
+
+        numeric = (moved(1.0) - moved(-1.0)) / (2 * eps)
+    report = compare([np.asarray(jt._data, dtype=np.float64)], [numeric], atol, rtol)
+    return ("forward mode" if not report.ok else ""), report
+
+
 def _second_order(r: _Rerun, atol: float, rtol: float, seed: int) -> tuple[str, GradReport]:
     """The VJP run on recording values against differences of the VJP (not on a kink)."""
     if r.on_kinks:
@@ -282,8 +308,8 @@ _CHECK_RULES = ("mul", "add", "sum", "reshape", "cat")
 
 
 def find_bad_gradient(loss: Node, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                      seed: int = 0, order: int = 1,
-                      float32: bool | None = None) -> BadGradient | None:
+                      seed: int = 0, order: int = 1, float32: bool | None = None,
+                      forward_mode: bool = True) -> BadGradient | None:
     """The first node, in backward order, whose backward is wrong; None if none is.
 
     Call it on a graph that still holds its saved inputs: before ``backward``,
@@ -293,7 +319,9 @@ def find_bad_gradient(loss: Node, eps: float = 1e-6, atol: float = 1e-5, rtol: f
     tie finite differences are not used: a rule with a documented
     subgradient (``autograd.testing.SUBGRADIENTS``) is compared with it
     there, other ops are not judged there. Nodes that compute in float32 are
-    also checked in float32 (``float32=False`` turns that off). ``order=2``
+    also checked in float32 (``float32=False`` turns that off), and each node's
+    JVP against differences along a random tangent (``forward_mode=False``
+    turns that off). ``order=2``
     then checks second derivatives, once every node's first derivatives
     passed: the second-order check builds on other rules (``mul``, ``add``,
     ``sum``, ``reshape``, ``cat``), whose nodes it checks first.
@@ -304,6 +332,8 @@ def find_bad_gradient(loss: Node, eps: float = 1e-6, atol: float = 1e-5, rtol: f
         r = _Rerun.of(node)
         reruns.append((step, r))
         kind, report = _guarded(lambda: _first_order(r, eps, atol, rtol, seed, float32))
+        if not kind and forward_mode:
+            kind, report = _guarded(lambda: _forward_mode(r, eps, atol, rtol, seed))
         if kind:
             return _bad(kind, report, step, len(nodes), r)
     if order < 2:
