@@ -18,11 +18,12 @@ is ``x``), in the expression and in ``--set`` alike; keywords such as
 
 It prints the result and its gradients and writes the graph in the format its
 suffix names (``.svg``, ``.png``, ``.pdf``, or ``.dot`` for the DOT text);
-``--steps DIR`` adds one picture per backward step and ``steps.txt``, the
-stepper's walk-through. Every output is checked before any is written, and
-each is written whole or not at all. Exit status: 0 when done, 2 for a
-refused expression, ``--set`` or output path, 1 when no Graphviz program can
-render the pictures (the DOT text is then written next to the output).
+``--steps DIR`` adds one picture per backward step, ``steps.txt``, the
+stepper's walk-through, and ``steps.html``, the same as a page to step through
+in a browser. Every output is checked before any is written, and each is
+written whole or not at all. Exit status: 0 when done, 2 for a refused
+expression, ``--set`` or output path, 1 when no Graphviz program can render
+the pictures (the DOT text is then written next to the output).
 
 >>> f, leaves = build("x * y + 2", {"x": 3.0, "y": -1.0})
 >>> f.data
@@ -340,6 +341,7 @@ def _run(args: argparse.Namespace) -> int:
     out.label = next(n for n in ("f", "out", "result", "output_") if n not in values)
     from .rendering import pipe
     from .stepper import BackpropStepper
+    from .stepper_page import page
     from .viz import GraphvizNotFoundError, draw_graph
 
     try:
@@ -369,6 +371,7 @@ def _run(args: argparse.Namespace) -> int:
             for i in range(len(stepper)):
                 files[folder / f"step_{i + 1:03d}.{fmt}"] = picture(stepper.frame(i))
             files[folder / "steps.txt"] = (str(stepper) + "\n").encode("utf-8")
+            files[folder / "steps.html"] = page(stepper).encode("utf-8")
     except (GraphvizNotFoundError, RuntimeError) as exc:
         # The numbers are still worth having; the pictures need a Graphviz program.
         print("\n".join(results))
@@ -388,7 +391,7 @@ def _run(args: argparse.Namespace) -> int:
     print("\n".join(results))
     print(f"wrote {path}")
     if folder is not None:
-        print(f"wrote {len(stepper)} step frames and steps.txt to {folder}")
+        print(f"wrote {len(stepper)} step frames, steps.txt and steps.html to {folder}")
     return 0
 
 
@@ -411,7 +414,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="give a name its value (repeat for each name)")
     p.add_argument("-o", "--output", default="graph.svg",
                    help="picture to write, .svg .png .pdf or .dot (graph.svg)")
-    p.add_argument("--steps", metavar="DIR", help="also write one picture per backward step")
+    p.add_argument("--steps", metavar="DIR",
+                   help="also write one picture per backward step, steps.txt and steps.html")
     p.add_argument("--format", choices=FORMATS,
                    help="picture format (default: from the -o suffix)")
     p.set_defaults(func=_run)
