@@ -29,6 +29,7 @@ from .creation import (
     zeros_like,
 )
 from .engine import GraphReleasedError, backward, grad, toposort
+from .forward import ForwardModeError
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
@@ -39,6 +40,9 @@ from .rng import initial_seed, manual_seed, seed
 from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
+from .versions import InPlaceError
+from . import functional  # autograd.functional.jvp, ...: after Value and Tensor
+from .forward_stepper import ForwardStepper
 
 try:
     __version__ = _metadata.version("chainrule")
@@ -61,12 +65,12 @@ def draw_dot(root, format="svg", rankdir="LR", **kwargs):  # type: ignore
 
 
 __all__ = [
-    "AnomalyError", "BackpropStepper", "DomainError", "Function", "FunctionCtx",
-    "GraphReleasedError", "Node",
+    "AnomalyError", "BackpropStepper", "DomainError", "ForwardModeError", "ForwardStepper",
+    "Function", "FunctionCtx", "GraphReleasedError", "InPlaceError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
-    "detect_anomaly", "draw_dot", "draw_graph", "enable_grad", "eye", "full", "full_like", "grad",
-    "gradcheck", "initial_seed", "is_grad_enabled", "linear", "manual_seed", "maximum", "minimum",
-    "no_grad", "ones", "ones_like", "rand", "rand_like", "randn", "randn_like", "render",
-    "save_svg", "seed", "set_grad_enabled", "stack", "tensor",
+    "detect_anomaly", "draw_dot", "draw_graph", "enable_grad", "eye", "full", "full_like",
+    "functional", "grad", "gradcheck", "initial_seed", "is_grad_enabled", "linear",
+    "manual_seed", "maximum", "minimum", "no_grad", "ones", "ones_like", "rand", "rand_like",
+    "randn", "randn_like", "render", "save_svg", "seed", "set_grad_enabled", "stack", "tensor",
     "toposort", "where", "zeros", "zeros_like",
 ]

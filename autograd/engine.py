@@ -5,14 +5,31 @@ of a million nodes is fine). ``run_backward`` visits nodes in reverse
 topological order, holding this pass's gradients in a dict: a node's gradient
 is complete when it is visited, because every consumer comes before it.
 Gradients are summed back to an input's shape in ``unbroadcast``, the only
-place that happens.
+place that happens; a gradient that cannot be (a VJP that forgot ``keepdims``,
+or returned ``g.T``) is an error naming the rule, the input and both shapes.
+
+After a pass without ``retain_graph`` the graph is released (``release``): each
+node drops what its rule saved (its parameters, its hold on saved tensors, so
+their ``.data`` is writable again), and a later backward through it raises
+:class:`GraphReleasedError`. A Tensor graph also lets go of its arrays, so a
+loss kept after ``backward()`` (in a list of losses, say) does not keep every
+activation alive: the parents of each released node are replaced by
+:class:`~autograd.node.ReleasedNode` records that keep the structure, the op,
+the name, shape and dtype, small arrays (at most 12 elements) as they are, and
+a weak reference to the node. Leaves that require grad (parameters) stay as
+they are, and tensors something else holds (a tensor kept in a variable) keep
+their data and ``.grad`` and are still found through the records, so
+``draw_graph(loss)`` after ``loss.backward()`` shows them with their gradients;
+large arrays that only the graph held (activations, input batches) are freed
+and drawn as released. Value graphs hold floats and keep their structure as it
+is.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
 from .grad_mode import STATE
-from .node import RELEASED, Node
+from .node import RELEASED, Node, release_arrays
 
 
 class GraphReleasedError(RuntimeError):
@@ -58,15 +75,24 @@ def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
     return order
 
 
+class GradientShapeError(ValueError):
+    """A backward returned a gradient its input cannot receive."""
+
+
 def unbroadcast_axes(gshape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """Axes of a gradient of shape ``gshape`` to sum to get ``shape``.
 
     Broadcasting prepends axes and stretches axes of length 1; its gradient
-    sums over exactly those axes.
+    sums over exactly those axes. Any other difference (a gradient smaller than
+    the input, a side of another length: ``g.T`` for a non-square ``g``, a
+    reduction that lost its ``keepdims``) cannot come from broadcasting, so it
+    raises :class:`GradientShapeError` rather than be reshaped into wrong values.
     """
     lead = len(gshape) - len(shape)
-    if lead < 0:
-        raise ValueError(f"gradient of shape {gshape} cannot be reduced to shape {shape}")
+    if lead < 0 or any(n != 1 and gshape[lead + i] != n for i, n in enumerate(shape)):
+        raise GradientShapeError(
+            f"a gradient of shape {gshape} cannot be summed back to shape {shape}: expected "
+            f"{shape}, or a shape that {shape} broadcasts to")
     stretched = tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
     )
@@ -81,19 +107,62 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     if g.shape != shape:
-        g = g.reshape(shape)
+        g = g.reshape(shape)  # drops the leading axes of length 1 that keepdims left
     return g
 
 
-def _fit(g: Any, node: Node) -> Any:
-    """Give a parent's gradient the parent's shape and dtype."""
+def gradient_shape_error(who: str, i: int, gshape: tuple[int, ...],
+                         shape: tuple[int, ...]) -> GradientShapeError:
+    """The error for a backward (``who``) whose gradient for input ``i`` has the wrong shape."""
+    return GradientShapeError(
+        f"{who} returned a gradient of shape {tuple(gshape)} for input {i} of shape "
+        f"{tuple(shape)}: expected {tuple(shape)}, or a shape that {tuple(shape)} broadcasts "
+        "to (the engine sums the broadcast axes back)")
+
+
+def check_gradient_shape(who: str, i: int, gshape: tuple[int, ...],
+                         shape: tuple[int, ...]) -> None:
+    """Raise unless a gradient of ``gshape`` fits an input of ``shape`` (equal, or broadcast)."""
+    if tuple(gshape) != tuple(shape):
+        try:
+            unbroadcast_axes(tuple(gshape), tuple(shape))
+        except GradientShapeError:
+            raise gradient_shape_error(who, i, gshape, shape) from None
+
+
+def _fit(g: Any, node: Node, consumer: Node | None = None) -> Any:
+    """Give a parent's gradient the parent's shape and dtype.
+
+    ``consumer`` is the node whose VJP produced ``g``; it names the rule in
+    the error when ``g`` cannot be summed back to the parent's shape.
+    """
     if node._broadcasts:
         data = node._data
+        if not hasattr(g, "shape"):
+            raise _shape_error(consumer, node, type(g).__name__, data.shape)
         if g.shape != data.shape:
-            g = unbroadcast(g, data.shape)
+            try:
+                g = unbroadcast(g, data.shape)
+            except GradientShapeError:
+                raise _shape_error(consumer, node, g.shape, data.shape) from None
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
     return g
+
+
+def _shape_error(consumer: Node | None, node: Node, gshape: Any,
+                 shape: tuple[int, ...]) -> GradientShapeError:
+    """The error naming ``consumer``'s rule; ``gshape`` is a shape, or the name of a non-array."""
+    who = "a backward"
+    i = 0
+    if consumer is not None and consumer._rule is not None:
+        who = f"the backward of '{consumer._rule.name}'"
+        i = next(j for j, p in enumerate(consumer._parents) if p is node)
+    if isinstance(gshape, str):
+        return GradientShapeError(
+            f"{who} returned a {gshape} for input {i} of shape {tuple(shape)}: expected an "
+            f"array of that shape, or of a shape that {tuple(shape)} broadcasts to")
+    return gradient_shape_error(who, i, gshape, shape)
 
 
 def _raise_released(node: Node) -> None:
@@ -116,6 +185,18 @@ def _vjp_error(node: Node, exc: ArithmeticError | ValueError) -> ArithmeticError
         f"finite real number there ({exc})"
     )
 
+
+def _vjp_failed(node: Node, g: Any, exc: Exception) -> Exception:
+    """``exc`` (raised inside a VJP run on arrays) with the rule and the shapes it saw."""
+    if isinstance(exc, GradientShapeError) or str(exc).startswith("backward of '"):
+        return exc
+    shapes = ", ".join(str(tuple(getattr(p._data, "shape", ()))) for p in node._parents)
+    text = (f"backward of '{node._rule.name}' failed for an incoming gradient of shape "
+            f"{tuple(getattr(g, 'shape', ()))} and input(s) of shape {shapes}: {exc}")
+    try:
+        return type(exc)(text)
+    except Exception:  # an exception type with another constructor
+        return ValueError(text)
 
 
 def node_vjp(node: Node, g: Any, create_graph: bool = False) -> Sequence[Any]:
@@ -152,7 +233,9 @@ def node_vjp(node: Node, g: Any, create_graph: bool = False) -> Sequence[Any]:
     except (ArithmeticError, ValueError) as exc:
         if type(g) is float:
             raise _vjp_error(node, exc) from None
-        raise
+        raise _vjp_failed(node, g, exc) from exc
+    except (TypeError, AttributeError, IndexError) as exc:
+        raise _vjp_failed(node, g, exc) from exc
 
 
 def run_backward(
@@ -215,8 +298,11 @@ def run_backward(
                     continue
                 if broadcasts:
                     d = p._data
-                    if gp.shape != d.shape or gp.dtype != d.dtype:
-                        gp = _fit(gp, p)
+                    try:
+                        if gp.shape != d.shape or gp.dtype != d.dtype:
+                            gp = _fit(gp, p, node)
+                    except AttributeError:   # not an array (a float, a list): _fit says so
+                        gp = _fit(gp, p, node)
                 old = grads_get(p)
                 grads[p] = gp if old is None else old + gp
     finally:
@@ -228,11 +314,17 @@ def run_backward(
     return kept
 
 
-def release(order: Iterable[Node]) -> None:
-    """Free what the nodes saved for backward; a later backward through them raises."""
+def release(order: Sequence[Node]) -> None:
+    """Free what the nodes saved for backward; a later backward through them raises.
+
+    For Tensor graphs the parents are replaced by records without large arrays
+    (see the module's docstring).
+    """
     for node in order:
         if node._rule is not None:
             node._params = RELEASED
+    if order and order[-1]._tracks_versions:  # one front end per graph: the root's says
+        release_arrays(order)
 
 
 def _seed(root: Node, grad: Any, create_graph: bool) -> Any:

@@ -7,18 +7,25 @@ position, every edge's spline and every label's position pinned, rendered by
 ``neato -n2``: between frames only colours and numbers change, and each node
 has the same coordinates in every frame.
 
+One renderer serves both directions: :class:`FrameSet` lays out and draws,
+and each stepper's subclass says what its frames write (the backward
+stepper's gradients, ``grad ?`` before they are known; the forward stepper's
+tangents, ``tangent ?`` before).
+
 The layout runs left to right unless top to bottom needs less shrinking to
 fit ``WIDTH`` pixels; the SVG is scaled to fit, never below ``MIN_SCALE``
-(a larger picture scrolls). Values show their data and gradient as numbers;
-Tensors as small heat-map tables (blue negative, red positive), with the
-numbers up to ``SMALL`` elements and summary statistics beyond ``HEAT_MAX``.
-Each SVG element carries classes for pages and tests: ``cr-v3`` (value 3),
-``cr-o3`` (its operation), ``cr-e3_0`` (its first input's edge),
-``cr-current``, ``cr-receiving``, ``cr-active`` and ``cr-dead``.
+(a larger picture scrolls). Values show their data and gradient (or tangent)
+as numbers; Tensors as small heat-map tables (blue negative, red positive),
+with the numbers up to ``SMALL`` elements and summary statistics beyond
+``HEAT_MAX``. Each SVG element carries classes for pages and tests:
+``cr-v3`` (value 3), ``cr-o3`` (its operation), ``cr-e3_0`` (its first
+input's edge), ``cr-current`` (the step's node), ``cr-receiving`` (an input a
+backward step sends gradient to), ``cr-feeding`` (an input a forward step
+takes a tangent from), ``cr-active`` and ``cr-dead``.
 
 >>> from autograd import BackpropStepper, Value
 >>> a = Value(2.0, label="a"); b = a * a; b.label = "b"
->>> frames = FrameSet(BackpropStepper(b * 3.0))
+>>> frames = BackpropStepper(b * 3.0)._frameset()
 >>> first, last = frames.svg(0), frames.svg(1)
 >>> first.startswith('<svg class="cr-frame"'), "grad ?" in first, "grad ?" in last
 (True, True, False)
@@ -32,11 +39,12 @@ from typing import Any
 
 import numpy as np
 
-from .explain import operand, params_of
+from .node import Node, Rule
 from .rendering import Drawing, pipe
-from .steps import d
 from .viz import DEFAULT_MAX_NODES, HIGHLIGHT, RECEIVING, SMALL, STYLES, GraphTooLargeError
-from .viz import array_lines, node_kind, num, op_label, walk
+from .viz import array_lines, num, rule_label
+
+Op = tuple[Rule, tuple[Node, ...], dict[str, Any]]   # what made a value: rule, inputs, params
 
 WIDTH = 900          # pixels: a notebook's output area is about 950 in a 1400 px window
 MIN_SCALE = 0.65     # smaller text is hard to read; a larger picture scrolls instead
@@ -82,7 +90,7 @@ def _grid(shape: tuple[int, ...]) -> tuple[int, int]:
     return size // shape[-1], shape[-1]
 
 
-def _array_body(a: Any, like: np.ndarray) -> tuple:
+def array_body(a: Any, like: np.ndarray) -> tuple:
     """A heat map of ``a`` (or of unknowns shaped like ``like`` when ``a`` is None), or its
     statistics when it is too large or too wide to draw cell by cell."""
     rows, cols = _grid(like.shape) if like.size else (0, 0)
@@ -104,32 +112,36 @@ def _array_body(a: Any, like: np.ndarray) -> tuple:
     return ("heat", [[cell(r * cols + c) for c in range(cols)] for r in range(rows)])
 
 
-def op_text(node: Any) -> str:
+def op_text(rule: Rule, params: dict[str, Any]) -> str:
     """The operation as the formula writes it: ``** 2`` rather than the rule's name."""
-    rule, params = node._rule, params_of(node)
     if rule.name == "powc" and isinstance(params.get("p"), (int, float)):
         return f"** {num(params['p'])}"
     if rule.name == "rpowc" and isinstance(params.get("base"), (int, float)):
         return f"{num(params['base'])} **"
-    return op_label(node)
+    return rule_label(rule, params)
 
 
 class FrameSet:
-    """The frames of one stepper on one layout (laid out on first use, then cached)."""
+    """The frames of one stepper on one layout (laid out on first use, then cached).
+
+    This class lays out and draws; each stepper's subclass says what its
+    frames write, through five methods: ``graph`` (the values to draw, parents
+    first, and the operation that made each), ``kind`` (a value's style),
+    ``known`` (what is known after step ``i``), ``annotation`` (the rows under
+    a value's data) and ``edge_lines`` (an input edge's label and state), and
+    ``focus`` (the step's node and the inputs it works with).
+    """
 
     def __init__(self, stepper: Any, rankdir: str | None = None) -> None:
         self.stepper = stepper
-        self.order = walk(stepper.loss)
+        self.order, self.ops = self.graph()
         if len(self.order) > DEFAULT_MAX_NODES:
             raise GraphTooLargeError(
-                f"BackpropStepper: the graph has {len(self.order)} values, more than "
+                f"{type(stepper).__name__}: the graph has {len(self.order)} values, more than "
                 f"{DEFAULT_MAX_NODES}, too many to draw step by step. Step through a smaller "
                 "graph (one example instead of a batch, Tensors instead of many Values).")
         self.index = {id(n): k for k, n in enumerate(self.order)}
         self.step_of = {id(s.node): s.index for s in stepper.steps}
-        # Each node's parts, in the order they arrived (its last contribution's sources).
-        self.parts = {id(c.parent): [v for _, v in c.sources] for step in stepper.steps
-                      for c in step.contributions if c.value is not None}
         self.rankdir = rankdir
         self.scale = 1.0
         self.sizes: dict[str, list[tuple[Any, ...]]] = {}
@@ -137,82 +149,54 @@ class FrameSet:
         self._svgs: dict[int, str] = {}
 
     # -------------------------------------------------------------- what a frame shows
-    def _grad_blocks(self, node: Any, state: tuple[Any, bool] | None) -> list[tuple]:
-        data = node._data
-        if isinstance(data, np.ndarray) and data.size != 1:
-            if state is None:
-                return [("text", ["grad ?"]), _array_body(None, data)]
-            g, complete = state
-            parts = self.stepper._expected.get(id(node), 1)
-            note = " (so far)" if not complete else f" = sum of {parts} parts" if parts > 1 \
-                else ""
-            return [("text", [f"grad{note}"]), _array_body(g, data)]
-        if state is None:
-            return [("text", ["grad ?"])]
-        g, complete = state
-        if not complete:
-            return [("text", [f"grad {num(g)} (so far)"])]
-        parts = self.parts.get(id(node), [])
-        if len(parts) > 1:
-            sum_text = " + ".join(num(v) for v in parts) if len(parts) <= 3 \
-                else f"sum of {len(parts)} parts"
-            return [("text", [f"grad {sum_text} = {num(g)}"])]
-        return [("text", [f"grad {num(g)}"])]
+    def graph(self) -> tuple[list[Node], dict[int, Op]]:
+        """The values to draw, parents first, and (rule, inputs, parameters) of each value
+        an operation made, by ``id``."""
+        raise NotImplementedError
 
-    def _node_blocks(self, node: Any, state: tuple[Any, bool] | None) -> list[tuple]:
-        s = self.stepper
-        name, kind, data = s.names[id(node)], node_kind(node, s.loss), node._data
+    def kind(self, node: Node) -> str:
+        """The value's style: a key of ``viz.STYLES``."""
+        raise NotImplementedError
+
+    def known(self, i: int) -> dict[int, Any]:
+        """What is known after step ``i``, by ``id``: what ``annotation`` gets."""
+        raise NotImplementedError
+
+    def annotation(self, node: Node, state: Any) -> list[tuple]:
+        """The blocks under a value's data at a frame (``state``: ``known(i)``'s entry)."""
+        raise NotImplementedError
+
+    def edge_lines(self, k: int, j: int, i: int) -> tuple[list[str], str]:
+        """Input ``j`` of value ``k``'s operation at frame ``i``: its label and its state
+        ('' before the operation's step, then 'active' at it, 'done' or 'dead' after)."""
+        raise NotImplementedError
+
+    def focus(self, i: int) -> tuple[int | None, set[int], str]:
+        """Step ``i``'s node, the inputs it works with (drawn in orange) and their class."""
+        raise NotImplementedError
+
+    def _node_blocks(self, node: Node, state: Any) -> list[tuple]:
+        name, kind, data = self.stepper.names[id(node)], self.kind(node), node._data
         if kind == "constant":
             return [("text", [name], True), ("text", ["constant"])]
         if isinstance(data, np.ndarray) and data.size != 1:
             blocks = [("text", [f"{name} {data.shape} {data.dtype}"], True),
-                      ("text", ["data"]), _array_body(data, data)]
+                      ("text", ["data"]), array_body(data, data)]
         elif isinstance(data, np.ndarray) and data.ndim:
             blocks = [("text", [f"{name} {data.shape}"], True), ("text", [f"data {num(data)}"])]
         else:
             blocks = [("text", [name], True), ("text", [f"data {num(data)}"])]
-        return blocks + (self._grad_blocks(node, state) if node.requires_grad else [])
-
-    def _edge_lines(self, k: int, j: int, i: int) -> tuple[list[str], str]:
-        """Input ``j`` of node ``k``'s operation at frame ``i``: its label and its state
-        ('' before the operation's step, then 'active' at it, 'done' or 'dead' after)."""
-        step_index = self.step_of.get(id(self.order[k]))
-        if step_index is None or i < step_index:
-            return [], ""
-        step = self.stepper.steps[step_index]
-        c = step.contributions[j]
-        if c.value is None:
-            return [], ""
-        n, p, r = step.name, c.name, step.root_name
-        if c.local is not None:     # scalars: the local derivative, then what it sends
-            form = f"{c.form} = " if c.form and c.form != num(c.local) else ""
-            if step.unit_seed:
-                lines = [f"{d(r, p)} = {form}{num(c.value)}"]
-            else:
-                lines = [f"{d(n, p)} = {form}{num(c.local)}",
-                         f"sends {num(step.grad)} × {num(c.local)} = {num(c.value)}"]
-        else:
-            g = d(r, n)
-            rhs = c.form if c.gradient_form and c.form else g if c.form == "1" else \
-                f"-{g}" if c.form == "-1" else f"{g} ⊙ {operand(c.form)}" if c.form else \
-                f"{step.node._rule.name}'s VJP of {g}"
-            sends = f"{c.raw_shape} = {c.shapes}" if c.shapes else \
-                f"sends {tuple(np.shape(c.value))}"
-            if c.stopped and not c.dead:
-                sends += f", 0 at {c.stopped} of {np.size(c.value)}"
-            lines = [f"{d(r, p)} += {rhs}", sends]
-        if c.dead:
-            lines = lines[:1] + ["0: the gradient stops here"]
-        return lines, "dead" if c.dead else "active" if i == step_index else "done"
+        return blocks + self.annotation(node, state)
 
     def contents(self, i: int) -> dict[str, Any]:
         """Frame ``i``: blocks per value node, (lines, state) per input edge, by DOT name."""
-        known = self.stepper.grads_at(i) if self.stepper.steps else {}
+        known = self.known(i) if self.stepper.steps else {}
         out: dict[str, Any] = {}
         for k, node in enumerate(self.order):
             out[f"v{k}"] = self._node_blocks(node, known.get(id(node)))
-            for j in range(len(node._parents)):
-                out[f"e{k}_{j}"] = self._edge_lines(k, j, i)
+            op = self.ops.get(id(node))
+            for j in range(len(op[1]) if op else 0):
+                out[f"e{k}_{j}"] = self.edge_lines(k, j, i)
         return out
 
     # -------------------------------------------------------------- sizes and labels
@@ -282,12 +266,9 @@ class FrameSet:
 
     # -------------------------------------------------------------- DOT, layout, frames
     def _drawing(self, i: int, rankdir: str, pinned: bool) -> Drawing:
-        s = self.stepper
         content = self.contents(i)
-        step = s.steps[i] if s.steps else None
-        current = id(step.node) if step is not None else None
-        receiving = {id(c.parent) for c in step.contributions if c.value is not None} \
-            if step is not None else set()
+        current, neighbours, role_class = self.focus(i) if self.stepper.steps else \
+            (None, set(), "")
         pos = self.pos if pinned else None
         g = Drawing(name="chainrule_step", graph_attr={
             "rankdir": rankdir, "nodesep": "0.2", "ranksep": "0.3", "fontname": FONT,
@@ -301,25 +282,26 @@ class FrameSet:
             return {k: v for k, v in (pos or {}).get(name, {}).items()}
 
         for k, node in enumerate(self.order):
-            attrs = {kk: vv for kk, vv in STYLES[node_kind(node, s.loss)].items()
-                     if kk != "shape"}
+            attrs = {kk: vv for kk, vv in STYLES[self.kind(node)].items() if kk != "shape"}
             role = ""
             if id(node) == current:
                 attrs.update(HIGHLIGHT)
                 role = " cr-current"
-            elif id(node) in receiving:
+            elif id(node) in neighbours:
                 attrs.update(RECEIVING)
-                role = " cr-receiving"
+                role = f" {role_class}"
             g.node(f"v{k}", self._node_label(content[f"v{k}"], self.sizes[f"v{k}"]),
                    shape="box", margin="0", width="0", height="0", **attrs,
                    **{"class": f"cr-v{k}{role}"}, **at(f"v{k}"))
-            if node._rule is None:
+            made = self.ops.get(id(node))
+            if made is None:
                 continue
+            rule, parents, params = made
             op = dict(STYLES["op"], **(HIGHLIGHT if id(node) == current else {}))
-            g.node(f"o{k}", op_text(node), fontname="Helvetica", **op,
+            g.node(f"o{k}", op_text(rule, params), fontname="Helvetica", **op,
                    **{"class": f"cr-o{k}" + (" cr-current" if id(node) == current else "")},
                    **at(f"o{k}"))
-            for j, p in enumerate(node._parents):
+            for j, p in enumerate(parents):
                 key = f"e{k}_{j}"
                 lines, state = content[key]
                 style: dict[str, str] = {}

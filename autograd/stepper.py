@@ -39,20 +39,20 @@ Step 5 of 5: z1 = w * x
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import explain
 from .engine import GraphReleasedError, _seed, node_vjp, run_backward
+from .frames import FrameSet, Op, array_body
 from .node import Node
-from .steps import Contribution, Step, contributions, write
-from .viz import node_names, value_text, walk
+from .stepper_page import StepperView
+from .steps import Contribution, Step, contributions, d, write
+from .viz import node_kind, node_names, num, value_text, walk
 
-__all__ = ["BackpropStepper", "Contribution", "Step"]
+__all__ = ["BackpropStepper", "BackwardFrames", "Contribution", "Step"]
 
 
 def _locals(node: Node, g: Any) -> list[float | None]:
@@ -72,7 +72,7 @@ def _locals(node: Node, g: Any) -> list[float | None]:
     return [None if v is None else float(np.sum(v)) for v in out]
 
 
-class BackpropStepper:
+class BackpropStepper(StepperView):
     """The backward pass of ``loss`` as steps to read, draw, and walk.
 
     ``grad`` is d loss/d loss as for ``backward`` (default 1 for a scalar).
@@ -80,6 +80,8 @@ class BackpropStepper:
     ``rankdir`` fixes the pictures' direction ('LR' or 'TB'); by default
     left to right unless top to bottom fits the width better.
     """
+
+    _nothing = "The loss is a leaf: there is nothing to propagate."
 
     def __init__(self, loss: Node, grad: Any = None, apply: bool = True,
                  rankdir: str | None = None) -> None:
@@ -238,49 +240,94 @@ class BackpropStepper:
             pass
         return self
 
-    # -- pictures and pages
-    def _frameset(self) -> Any:
-        if self._frames is None:
-            from .frames import FrameSet
+    # -- pictures and pages (StepperView: frame, svg, html, save_html, widget)
+    def _make_frames(self) -> FrameSet:
+        return BackwardFrames(self, rankdir=self.rankdir)
 
-            self._frames = FrameSet(self, rankdir=self.rankdir)
-        return self._frames
+    def _title(self) -> str:
+        return (f"Backpropagation through {self.root_name} = "
+                f"{value_text(self.loss._data)}, step by step")
 
-    def frame(self, i: int) -> Any:
-        """Step ``i``'s picture as a drawing on the stepper's one layout: the node of the
-        step in red, the inputs it sends gradient to in orange, gradients known so far
-        filled in, dead gradients dashed. ``.svg()`` renders it; ``render`` saves it."""
-        return self._frameset().drawing(range(len(self.steps))[i])
 
-    def svg(self, i: int) -> str:
-        """Frame ``i`` as SVG text (cached), sized to fit the stepper's width."""
-        return self._frameset().svg(range(len(self.steps))[i])
+class BackwardFrames(FrameSet):
+    """What a backward step's picture writes: each value's gradient once it is known
+    (``grad ?`` before, ``(so far)`` while parts are missing, the sum of its parts when
+    it is used several times), the step's node in red, the inputs it sends gradient to
+    in orange, on each edge the local derivative and what it sends, dead gradients
+    dashed."""
 
-    def html(self) -> str:
-        """One self-contained HTML fragment: every step's text and picture, with previous /
-        next / slider controls in a few lines of inline JavaScript. It needs no kernel,
-        no widget library and no network; without JavaScript every step is shown in turn."""
-        from .stepper_page import fragment
+    def __init__(self, stepper: BackpropStepper, rankdir: str | None = None) -> None:
+        super().__init__(stepper, rankdir)
+        # Each node's parts, in the order they arrived (its last contribution's sources).
+        self.parts = {id(c.parent): [v for _, v in c.sources] for step in stepper.steps
+                      for c in step.contributions if c.value is not None}
 
-        return fragment(self)
+    def graph(self) -> tuple[list[Node], dict[int, Op]]:
+        order = walk(self.stepper.loss)
+        return order, {id(n): (n._rule, n._parents, explain.params_of(n)) for n in order
+                       if n._rule is not None}
 
-    def _repr_html_(self) -> str:
-        return self.html()
+    def kind(self, node: Node) -> str:
+        return node_kind(node, self.stepper.loss)
 
-    def save_html(self, path: str | os.PathLike[str]) -> Path:
-        """Write the stepper as a standalone HTML page (for a course site); returns the path."""
-        from .stepper_page import page
+    def known(self, i: int) -> dict[int, Any]:
+        return self.stepper.grads_at(i)
 
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(page(self), encoding="utf-8")
-        return out
+    def focus(self, i: int) -> tuple[int | None, set[int], str]:
+        step = self.stepper.steps[i]
+        return (id(step.node), {id(c.parent) for c in step.contributions
+                                if c.value is not None}, "cr-receiving")
 
-    def widget(self) -> Any:
-        """An ipywidgets view for a live kernel: previous / slider (1..N) / next, the
-        step's text and its picture. ``children[0]`` holds the buttons and the slider,
-        ``children[1]`` the text, ``children[2]`` the picture. Viewing writes no ``.grad``.
-        """
-        from .stepper_page import widget
+    def annotation(self, node: Node, state: tuple[Any, bool] | None) -> list[tuple]:
+        if not node.requires_grad:
+            return []
+        data = node._data
+        if isinstance(data, np.ndarray) and data.size != 1:
+            if state is None:
+                return [("text", ["grad ?"]), array_body(None, data)]
+            g, complete = state
+            parts = self.stepper._expected.get(id(node), 1)
+            note = " (so far)" if not complete else f" = sum of {parts} parts" if parts > 1 \
+                else ""
+            return [("text", [f"grad{note}"]), array_body(g, data)]
+        if state is None:
+            return [("text", ["grad ?"])]
+        g, complete = state
+        if not complete:
+            return [("text", [f"grad {num(g)} (so far)"])]
+        parts = self.parts.get(id(node), [])
+        if len(parts) > 1:
+            sum_text = " + ".join(num(v) for v in parts) if len(parts) <= 3 \
+                else f"sum of {len(parts)} parts"
+            return [("text", [f"grad {sum_text} = {num(g)}"])]
+        return [("text", [f"grad {num(g)}"])]
 
-        return widget(self)
+    def edge_lines(self, k: int, j: int, i: int) -> tuple[list[str], str]:
+        step_index = self.step_of.get(id(self.order[k]))
+        if step_index is None or i < step_index:
+            return [], ""
+        step = self.stepper.steps[step_index]
+        c = step.contributions[j]
+        if c.value is None:
+            return [], ""
+        n, p, r = step.name, c.name, step.root_name
+        if c.local is not None:     # scalars: the local derivative, then what it sends
+            form = f"{c.form} = " if c.form and c.form != num(c.local) else ""
+            if step.unit_seed:
+                lines = [f"{d(r, p)} = {form}{num(c.value)}"]
+            else:
+                lines = [f"{d(n, p)} = {form}{num(c.local)}",
+                         f"sends {num(step.grad)} × {num(c.local)} = {num(c.value)}"]
+        else:
+            g = d(r, n)
+            rhs = c.form if c.gradient_form and c.form else g if c.form == "1" else \
+                f"-{g}" if c.form == "-1" else f"{g} ⊙ {explain.operand(c.form)}" if c.form \
+                else f"{step.node._rule.name}'s VJP of {g}"
+            sends = f"{c.raw_shape} = {c.shapes}" if c.shapes else \
+                f"sends {tuple(np.shape(c.value))}"
+            if c.stopped and not c.dead:
+                sends += f", 0 at {c.stopped} of {np.size(c.value)}"
+            lines = [f"{d(r, p)} += {rhs}", sends]
+        if c.dead:
+            lines = lines[:1] + ["0: the gradient stops here"]
+        return lines, "dead" if c.dead else "active" if i == step_index else "done"

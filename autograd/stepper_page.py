@@ -18,11 +18,13 @@ and no kernel is needed, so it works in JupyterLab, classic Notebook,
 from __future__ import annotations
 
 import html
+import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 from .rendering import GraphvizNotFoundError
-from .viz import GraphTooLargeError, value_text
+from .viz import GraphTooLargeError
 
 TEXT_LINES = 14      # taller explanations scroll, so controls, text and picture fit 900 px
 PICTURE_HEIGHT = 420
@@ -69,7 +71,8 @@ _SCRIPT = """
     var own = pane ? pane.querySelectorAll("g.node.cr-current") : [];
     if (!own.length) return;
     var p = pane.getBoundingClientRect(), w = pane.clientWidth, h = pane.clientHeight;
-    var b = box(pane.querySelectorAll("g.node.cr-current, g.node.cr-receiving"));
+    var b = box(pane.querySelectorAll(
+      "g.node.cr-current, g.node.cr-receiving, g.node.cr-feeding"));
     if (b.right - b.left > w || b.bottom - b.top > h) b = box(own);
     pane.scrollLeft += (b.left + b.right) / 2 - (p.left + w / 2);
     var dy = (b.top + b.bottom) / 2 - (p.top + h / 2);
@@ -106,8 +109,8 @@ def fragment(stepper: Any) -> str:
     n = len(stepper.steps)
     uid = f"cr-{uuid.uuid4().hex[:12]}"
     if n == 0:
-        return (f'<div id="{uid}" class="cr-stepper"><pre class="cr-text">The loss is a leaf: '
-                "there is nothing to propagate.</pre></div>")
+        return (f'<div id="{uid}" class="cr-stepper"><pre class="cr-text">'
+                f"{html.escape(stepper._nothing)}</pre></div>")
     texts = [stepper.explain(i) for i in range(n)]
     try:
         pictures = [stepper.svg(i) for i in range(n)]
@@ -143,8 +146,7 @@ def fragment(stepper: Any) -> str:
 
 def page(stepper: Any) -> str:
     """A standalone HTML page of the stepper, for a course site or to open from disk."""
-    title = (f"Backpropagation through {stepper.root_name} = "
-             f"{value_text(stepper.loss._data)}, step by step")
+    title = stepper._title()
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(title)}</title>\n</head>\n"
@@ -154,7 +156,7 @@ def page(stepper: Any) -> str:
 
 
 def widget(stepper: Any) -> Any:
-    """An ipywidgets view for a live kernel (see ``BackpropStepper.widget``)."""
+    """An ipywidgets view for a live kernel (see ``StepperView.widget``)."""
     import ipywidgets as widgets
 
     n = len(stepper.steps)
@@ -170,7 +172,7 @@ def widget(stepper: Any) -> Any:
         prev.disabled = k <= 1
         nxt.disabled = k >= n
         if not n:
-            text.value = "<pre>The loss is a leaf: there is nothing to propagate.</pre>"
+            text.value = f"<pre>{html.escape(stepper._nothing)}</pre>"
             return
         text.value = f"<pre>{html.escape(stepper.explain(k - 1))}</pre>"
         try:
@@ -183,3 +185,61 @@ def widget(stepper: Any) -> Any:
     nxt.on_click(lambda _: setattr(slider, "value", min(slider.value + 1, max(n, 1))))
     show(1)
     return widgets.VBox([widgets.HBox([prev, slider, nxt]), text, picture])
+
+
+class StepperView:
+    """The pictures and pages of a stepper (backward or forward), on one layout.
+
+    A stepper gives ``steps``, ``explain(i)`` and ``rankdir``, and says how its
+    frames are drawn (``_make_frames``: a :class:`autograd.frames.FrameSet`),
+    what its page is titled (``_title``) and what shows when there is no step
+    (``_nothing``).
+    """
+
+    _frames: Any = None
+    _nothing = "There is no step to show."
+
+    def _make_frames(self) -> Any:
+        raise NotImplementedError
+
+    def _title(self) -> str:
+        raise NotImplementedError
+
+    def _frameset(self) -> Any:
+        if self._frames is None:
+            self._frames = self._make_frames()
+        return self._frames
+
+    def frame(self, i: int) -> Any:
+        """Step ``i``'s picture as a drawing on the stepper's one layout: the step's node
+        in red, the inputs it works with in orange, what the pass knows so far filled in
+        (a ``?`` before), dead derivatives dashed. ``.svg()`` renders it; ``render``
+        saves it."""
+        return self._frameset().drawing(range(len(self.steps))[i])
+
+    def svg(self, i: int) -> str:
+        """Frame ``i`` as SVG text (cached), sized to fit the stepper's width."""
+        return self._frameset().svg(range(len(self.steps))[i])
+
+    def html(self) -> str:
+        """One self-contained HTML fragment: every step's text and picture, with previous /
+        next / slider controls in a few lines of inline JavaScript. It needs no kernel,
+        no widget library and no network; without JavaScript every step is shown in turn."""
+        return fragment(self)
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def save_html(self, path: str | os.PathLike[str]) -> Path:
+        """Write the stepper as a standalone HTML page (for a course site); returns the path."""
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page(self), encoding="utf-8")
+        return out
+
+    def widget(self) -> Any:
+        """An ipywidgets view for a live kernel: previous / slider (1..N) / next, the
+        step's text and its picture. ``children[0]`` holds the buttons and the slider,
+        ``children[1]`` the text, ``children[2]`` the picture. Viewing writes no ``.grad``.
+        """
+        return widget(self)

@@ -77,9 +77,9 @@ def contributions(node: Node, g: Any, pgrads: Sequence[Any]) -> list[Contributio
             if stopped is not None:
                 c.stopped = int(np.count_nonzero(stopped))
                 c.dead = c.stopped > 0 and c.stopped == np.count_nonzero(alive)
+            c.value = _fit(gp, p, node)  # first: a wrong shape is an error naming the rule
             if p._broadcasts and gp.shape != p._data.shape:
                 c.summed_axes = unbroadcast_axes(gp.shape, p._data.shape)
-            c.value = _fit(gp, p)
         out.append(c)
     return out
 
@@ -142,7 +142,7 @@ def d(top: str, bottom: str) -> str:
     return f"∂{operand(top)}/∂{operand(bottom)}"
 
 
-def _chain(*parts: str | None) -> str:
+def chain_text(*parts: str | None) -> str:
     """``a = b = c`` without repeats or blanks."""
     kept: list[str] = []
     for p in parts:
@@ -173,10 +173,10 @@ def _scalar_lines(step: Step, c: Contribution) -> list[str]:
     if step.unit_seed:
         # At the loss the chain has one link: ∂L/∂e is the local derivative itself.
         op = "=" if c.uses == 1 else "+="
-        lines = [f"  {d(r, p)} {op} " + _chain(c.form, c.substituted, value_text(c.value))
+        lines = [f"  {d(r, p)} {op} " + chain_text(c.form, c.substituted, value_text(c.value))
                  + note + stop]
     else:
-        lines = [f"  {d(n, p)} = " + _chain(c.form, c.substituted, local) + note]
+        lines = [f"  {d(n, p)} = " + chain_text(c.form, c.substituted, local) + note]
         product = f"{value_text(step.grad)} × {local} = " if local is not None else ""
         lines.append(f"  {d(r, p)} += {d(r, n)} · {d(n, p)} = {product}"
                      f"{value_text(c.value)}{stop}")

@@ -41,9 +41,10 @@ class Value(Operators):
     """A scalar node of the computation graph.
 
     ``data`` is a float, ``grad`` the derivative of the last ``backward()``'s
-    root with respect to this value (0.0 before). Values compare by their data
-    with ``<``, ``<=``, ``>``, ``>=``; ``==`` is identity, so Values can key
-    dicts and sets as in micrograd.
+    root with respect to this value (0.0 before). ``tangent=`` makes a dual
+    number: operations carry its tangent forward (see :mod:`autograd.forward`).
+    Values compare by their data with ``<``, ``<=``, ``>``, ``>=``; ``==`` is
+    identity, so Values can key dicts and sets as in micrograd.
     """
 
     __slots__ = ()
@@ -52,7 +53,8 @@ class Value(Operators):
     _tracks_versions = False
     _zero_grad = 0.0
 
-    def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
+    def __init__(self, data: Any, label: str = "", requires_grad: bool = True,
+                 tangent: Any = None) -> None:
         self._data = _as_float(data, "Value")
         self.grad = 0.0
         self.requires_grad = bool(requires_grad)
@@ -61,6 +63,8 @@ class Value(Operators):
         self._rest = ()
         self._params = None
         self.name = label
+        if tangent is not None:
+            self.tangent = tangent
 
     @classmethod
     def _new(cls, data: Any) -> "Value":
@@ -191,7 +195,9 @@ class Value(Operators):
             extra += f", label={self.name!r}"
         if self._rule is not None:
             extra += f", op={self.op!r}"
-        return f"Value(data={_fmt(self._data)}, grad={_fmt(self.grad)}{extra})"
+        t = self.tangent
+        dual = "" if t is None else f", tangent={_fmt(t)}"
+        return f"Value(data={_fmt(self._data)}{dual}, grad={_fmt(self.grad)}{extra})"
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> Any:

@@ -2,7 +2,7 @@
 
 Each is one rule of the table (:mod:`autograd.ops`), a forward that stays
 finite for any finite input beside a VJP in shared operators, so second
-derivatives work. Importing this module registers them; :mod:`nn.losses`
+derivatives work, and a JVP for forward mode. Importing this module registers them; :mod:`nn.losses`
 (imported by ``nn``) imports it, and its functions prepare the targets and
 call these rules through ``apply``.
 
@@ -72,8 +72,8 @@ def _cross_entropy(x, *, index, probs, sample_weight, denom, reduction, saved):
     return total / denom if reduction == "mean" else total
 
 
-@_cross_entropy.defvjp
-def _cross_entropy_vjp(g, ans, x, *, index, probs, sample_weight, denom, reduction, saved):
+def _ce_slope(x, index, probs, sample_weight, saved):
+    """d loss_i / d x_i for every row: softmax(x_i) * sum_c t_ic - t_i."""
     p = saved["softmax"] if isinstance(x, np.ndarray) else x.softmax(axis=1)
     if index is not None:
         onehot = np.zeros(x.shape, dtype=x.dtype)
@@ -81,11 +81,24 @@ def _cross_entropy_vjp(g, ans, x, *, index, probs, sample_weight, denom, reducti
         d = p - onehot
         if sample_weight is not None:
             d = d * sample_weight.reshape(-1, 1)
-    else:
-        d = p * probs.sum(axis=1, keepdims=True) - probs
+        return d
+    return p * probs.sum(axis=1, keepdims=True) - probs
+
+
+@_cross_entropy.defvjp
+def _cross_entropy_vjp(g, ans, x, *, index, probs, sample_weight, denom, reduction, saved):
+    d = _ce_slope(x, index, probs, sample_weight, saved)
     if reduction == "none":
         return (d * g.reshape((-1, 1)),)
     return (d * (g / denom if reduction == "mean" else g),)
+
+
+@_cross_entropy.defjvp
+def _cross_entropy_jvp(ts, ans, x, *, index, probs, sample_weight, denom, reduction, saved):
+    rows = (_ce_slope(x, index, probs, sample_weight, saved) * ts[0]).sum(axis=1)
+    if reduction == "none":
+        return rows
+    return rows.sum() / denom if reduction == "mean" else rows.sum()
 
 
 @primitive("binary_cross_entropy", "bce", formula="bce({p}, target)",
@@ -102,6 +115,11 @@ def _bce(p, *, target):
 @_bce.defvjp
 def _bce_vjp(g, ans, p, *, target):
     return (g * (p - target) / (p * (1 - p)).clip(1e-12, None),)
+
+
+@_bce.defjvp
+def _bce_jvp(ts, ans, p, *, target):
+    return _bce_vjp(ts[0], ans, p, target=target)[0]
 
 
 @primitive("binary_cross_entropy_with_logits", "bce_logits", formula="bce_logits({x}, target)",
@@ -122,3 +140,9 @@ def _bce_logits_vjp(g, ans, x, *, target, pos_weight):
     if pos_weight is None:
         return (g * (s - target),)
     return (g * (s * (1 + (pos_weight - 1) * target) - pos_weight * target),)
+
+
+@_bce_logits.defjvp
+def _bce_logits_jvp(ts, ans, x, *, target, pos_weight):
+    # Elementwise, so the Jacobian is diagonal: J t is the VJP applied to t.
+    return _bce_logits_vjp(ts[0], ans, x, target=target, pos_weight=pos_weight)[0]

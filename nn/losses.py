@@ -47,7 +47,13 @@ def _task(kind: str) -> Any:
 
 
 def _node(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, Node):
+        # Tensor(value) would be a constant: the Value's gradient would be lost silently.
+        raise TypeError(f"losses take Tensors, arrays or numbers, got a {type(x).__name__}; "
+                        "convert with Tensor(value.data)")
+    return Tensor(x)
 
 
 def _raw(t: Any, dtype: Any = None) -> np.ndarray:

@@ -62,6 +62,15 @@ def weighted_sum_vjp(g, ans, *args):
     return [g * x for x in args[n:2 * n]] + [g * w for w in args[:n]] + [g]
 
 
+@weighted_sum.defjvp
+def weighted_sum_jvp(ts, ans, *args):
+    n = (len(args) - 1) // 2
+    t = ts[-1]
+    for dw, dx, w, x in zip(ts[:n], ts[n:2 * n], args[:n], args[n:2 * n]):
+        t = t + dw * x + w * dx
+    return t
+
+
 def _inputs(x: Any, n: int, fused: bool) -> Sequence[Any]:
     """``x`` as a list of n inputs, as Values when they feed a fused node."""
     if isinstance(x, (Value, int, float)):

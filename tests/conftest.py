@@ -1,5 +1,5 @@
-"""Shared test settings: a reproducible hypothesis profile for CI, and where the notebook
-runs are kept for the site build."""
+"""Shared test settings: a reproducible hypothesis profile for CI, the kit's plugin, and
+where the notebook runs are kept for the site build."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+# The kit's pytest plugin (check_op fixture, st.from_type(Tensor)), loaded here so the suite does
+# not depend on the installed entry point; pytester runs a student's test file against it.
+pytest_plugins = ["autograd.pytest_plugin", "pytester"]
 
 settings.register_profile(
     "ci",

@@ -1,8 +1,9 @@
 """The stepper's page in a real browser: headless Chromium at 1400 x 900, driven by Playwright.
 
-Two pages are clicked through from disk, with no kernel: a page written by
-``save_html`` (a Value graph and a Tensor MLP), and notebook 01 executed and
-exported with ``nbconvert --to html``. At every step the step's node and the
+Two kinds of pages are clicked through from disk, with no kernel: pages written
+by ``save_html`` (the backward stepper of a Value graph and of a Tensor MLP, the
+forward stepper of the Value graph), and notebook 01 executed and exported with
+``nbconvert --to html``. At every step the step's node and the
 controls are in the viewport together, the node is inside the scrolled
 picture, the count and the slider agree, and no node has moved relative to
 its picture. With JavaScript off, every step is on the page.
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograd import BackpropStepper, Tensor
+from autograd import BackpropStepper, ForwardStepper, Tensor, Value
 from browser.stepper_checks import ARGS, VIEWPORT, click_through
 from worked_example import worked_example
 
@@ -51,10 +52,29 @@ def tensor_loss():
     return (((X @ W.T + b).relu() @ V.T) ** 2).mean()
 
 
-@pytest.mark.parametrize("build, fits", [(lambda: worked_example()[0], True),
-                                         (tensor_loss, False)], ids=["value", "tensor"])
+def forward_stepper():
+    """The worked example's forward pass along dw = 1."""
+    def f(w, x, b):
+        z1 = w * x
+        z1.label = "z1"
+        z2 = z1 + b
+        z2.label = "z2"
+        z3 = z2.relu()
+        z3.label = "z3"
+        L = (z3 - 1) ** 2
+        L.label = "L"
+        return L
+
+    inputs = (Value(1.0, label="w"), Value(0.5, label="x"), Value(0.1, label="b"))
+    return ForwardStepper(f, inputs, (1.0, 0.0, 0.0))
+
+
+@pytest.mark.parametrize("build, fits", [
+    (lambda: BackpropStepper(worked_example()[0]), True),
+    (lambda: BackpropStepper(tensor_loss()), False),
+    (forward_stepper, True)], ids=["value", "tensor", "forward"])
 def test_saved_page_in_chromium(browser, tmp_path, build, fits):
-    stepper = BackpropStepper(build())
+    stepper = build()
     path = stepper.save_html(tmp_path / "page.html")
     page = browser.new_page(viewport=VIEWPORT)
     errors: list[str] = []

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
-from autograd import Tensor, gradcheck, grad
+from autograd import Tensor, Value, gradcheck, grad
 from autograd.tensor import ShapeError
 from nn import functional as F
 from numerics import CLOSE, CLOSE_DEEP, close
@@ -449,3 +449,10 @@ def test_loss_modules_wrap_the_functions(module, fn, kwargs, x, y):
         kwargs = {k: np.array(v, dtype=np.float32) for k, v in kwargs.items()}
     np.testing.assert_allclose(module(**kwargs)(x, y).data, fn(x, y, **kwargs).data, rtol=1e-6)
     assert isinstance(module(), nn.Module)
+
+
+def test_a_value_given_to_a_loss_is_refused_not_made_a_constant():
+    # Tensor(value) would drop the Value's gradient without a word.
+    for loss in (F.mse_loss, F.binary_cross_entropy, F.binary_cross_entropy_with_logits):
+        with pytest.raises(TypeError, match="got a Value"):
+            loss(Value(0.5), 0.5)

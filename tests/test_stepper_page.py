@@ -14,44 +14,8 @@ import pytest
 
 from autograd import BackpropStepper, Tensor, Value, frames, rendering
 from autograd.frames import MIN_SCALE, WIDTH
+from svg_frames import SVG, all_frames, assert_one_layout, classes, groups, svgs_of, texts
 from worked_example import worked_example
-
-SVG = "{http://www.w3.org/2000/svg}"
-
-
-def svgs_of(html: str) -> list[ET.Element]:
-    return [ET.fromstring(s) for s in re.findall(r"<svg\b.*?</svg>", html, flags=re.DOTALL)]
-
-
-def classes(el: ET.Element) -> set[str]:
-    return set((el.get("class") or "").split())
-
-
-def groups(svg: ET.Element, kind: str) -> dict[str, ET.Element]:
-    """The frame's nodes or edges ('node' / 'edge'), by their stable cr- class."""
-    out = {}
-    for g in svg.iter(SVG + "g"):
-        cls = classes(g)
-        if kind in cls:
-            key = next(c for c in cls if re.fullmatch(r"cr-[vore][\d_]+", c))
-            out[key] = g
-    return out
-
-
-def geometry(g: ET.Element) -> list[tuple[str, tuple[str, ...]]]:
-    """Where a node is drawn: its shapes' coordinates, and its texts' positions."""
-    shapes = [(el.tag, tuple(el.get(a) for a in ("points", "cx", "cy", "rx", "ry", "x", "y")))
-              for el in g if el.tag in (SVG + "polygon", SVG + "ellipse")]
-    texts = [(el.tag, (el.get("y"),)) for el in g.iter(SVG + "text")]
-    return shapes + texts
-
-
-def texts(g: ET.Element) -> list[str]:
-    return [t.text or "" for t in g.iter(SVG + "text")]
-
-
-def all_frames(stepper) -> list[ET.Element]:
-    return [ET.fromstring(stepper.svg(i)) for i in range(len(stepper))]
 
 
 def exp_tanh():
@@ -85,19 +49,7 @@ def small_mlp_loss():
 @pytest.mark.parametrize("build", [lambda: worked_example()[0], lambda: exp_tanh()[0],
                                    small_mlp_loss], ids=["worked", "exp_tanh", "mlp"])
 def test_every_frame_has_the_same_layout(build):
-    s = BackpropStepper(build())
-    pictures = all_frames(s)
-    first = pictures[0]
-    for svg in pictures[1:]:
-        assert (svg.get("width"), svg.get("height"), svg.get("viewBox")) == \
-            (first.get("width"), first.get("height"), first.get("viewBox"))
-        for kind in ("node", "edge"):
-            assert groups(svg, kind).keys() == groups(first, kind).keys()
-        for key, g in groups(svg, "node").items():
-            assert geometry(g) == geometry(groups(first, "node")[key]), key
-        for key, g in groups(svg, "edge").items():
-            path = g.find(SVG + "path").get("d")
-            assert path == groups(first, "edge")[key].find(SVG + "path").get("d"), key
+    assert_one_layout(BackpropStepper(build()))
 
 
 def test_frames_fit_the_width_or_scroll_at_a_readable_scale():
