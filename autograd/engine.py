@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from .grad_mode import STATE
-from .node import RELEASED, Node, release_arrays
+from .node import RELEASED, RELEASED_EXTRA, Node, release_arrays, released
 
 
 class GraphReleasedError(RuntimeError):
@@ -41,38 +41,64 @@ def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
 
     With ``constants=True`` every edge is followed, so nodes that need no
     gradient (inputs, constants) are included too, as a drawing wants.
+    """
+    return _toposort(roots, constants)[0]
 
-    Depth-first with an explicit stack: a node is expanded (state 1) the first
-    time it reaches the top, and joins the order (state 2) when it reaches the
-    top again, after all its parents have.
+
+_NEW = object()  # a node toposort has not met yet
+_OPEN = object()  # a node whose parents are being ordered
+
+
+def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node], dict]:
+    """:func:`toposort`'s order, and a dict with every node of it as a key (values None).
+
+    Depth-first with an explicit stack: a node is expanded (marked open) the
+    first time it reaches the top, and joins the order when it reaches the top
+    again, after all its parents have; one whose parents are all ordered joins
+    at once. The dict is the walk's own record of what it met; ``run_backward``
+    keeps its gradients in it, so no second dict is built.
     """
     order: list[Node] = []
-    state: dict[Node, int] = {}
+    append = order.append
+    state: dict[Node, Any] = {}
+    get = state.get
     for root in roots:
         stack = [root]
+        push = stack.append
+        pop = stack.pop
         while stack:
             node = stack[-1]
-            s = state.get(node)
-            if s is None:
-                state[node] = 1
+            s = get(node, _NEW)
+            if s is _NEW:
+                state[node] = _OPEN
                 x = node._x
-                if x is None:
-                    continue
-                if (x.requires_grad or constants) and x not in state:
-                    stack.append(x)
-                y = node._y
-                if y is not None:
-                    if (y.requires_grad or constants) and y not in state:
-                        stack.append(y)
-                    for p in node._rest:
-                        if (p.requires_grad or constants) and p not in state:
-                            stack.append(p)
+                if x is not None:
+                    pushed = False
+                    if (constants or x.requires_grad) and x not in state:
+                        push(x)
+                        pushed = True
+                    y = node._y
+                    if y is not None:
+                        if (constants or y.requires_grad) and y not in state:
+                            push(y)
+                            pushed = True
+                        e = node._extra
+                        if e is not None:
+                            for p in e.rest:
+                                if (constants or p.requires_grad) and p not in state:
+                                    push(p)
+                                    pushed = True
+                    if pushed:
+                        continue
+                pop()
+                state[node] = None
+                append(node)
             else:
-                stack.pop()
-                if s == 1:
-                    state[node] = 2
-                    order.append(node)
-    return order
+                pop()
+                if s is _OPEN:
+                    state[node] = None
+                    append(node)
+    return order, state
 
 
 class GradientShapeError(ValueError):
@@ -207,9 +233,15 @@ def node_vjp(node: Node, g: Any, create_graph: bool = False) -> Sequence[Any]:
     ``g`` is a node and the VJP records a graph.
     """
     rule = node._rule
-    params = node._params
-    if params is RELEASED:
-        _raise_released(node)
+    e = node._extra
+    if e is None:
+        params = None
+        rest: tuple[Node, ...] = ()
+    else:
+        params = e.params
+        rest = e.rest
+        if params is RELEASED:
+            _raise_released(node)
     x = node._x
     y = node._y
     # Front ends that track versions hold _saved_versions (None: nothing to check).
@@ -217,25 +249,36 @@ def node_vjp(node: Node, g: Any, create_graph: bool = False) -> Sequence[Any]:
         node._check_versions()
     try:
         if create_graph:
-            parents = (x,) if y is None else (x, y) + node._rest
+            parents = (x,) if y is None else (x, y) + rest
             if rule.needs:
                 params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
             return rule.vjp(g, node, *parents, **(params or {}))
         if params is None and not rule.needs:
             if y is None:
                 return rule.vjp(g, node._data, x._data)
-            if not node._rest:
+            if not rest:
                 return rule.vjp(g, node._data, x._data, y._data)
-        parents = (x,) if y is None else (x, y) + node._rest
+        parents = (x,) if y is None else (x, y) + rest
         if rule.needs:
             params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
         return rule.vjp(g, node._data, *[p._data for p in parents], **(params or {}))
-    except (ArithmeticError, ValueError) as exc:
+    except Exception as exc:
+        raise _vjp_exception(node, g, exc)
+
+
+def _vjp_exception(node: Node, g: Any, exc: Exception) -> Exception:
+    """What to raise when ``node``'s VJP raised ``exc``: the rule and the inputs named."""
+    if isinstance(exc, (ArithmeticError, ValueError)):
         if type(g) is float:
-            raise _vjp_error(node, exc) from None
-        raise _vjp_failed(node, g, exc) from exc
-    except (TypeError, AttributeError, IndexError) as exc:
-        raise _vjp_failed(node, g, exc) from exc
+            err = _vjp_error(node, exc)
+            err.__suppress_context__ = True
+            return err
+    elif not isinstance(exc, (TypeError, AttributeError, IndexError)):
+        return exc
+    err = _vjp_failed(node, g, exc)
+    if err is not exc:
+        err.__cause__ = exc
+    return err
 
 
 def run_backward(
@@ -258,6 +301,13 @@ def run_backward(
     gradients for its inputs, before they are summed to the inputs' shapes) in
     the order the pass runs: it is how the stepper records the pass.
     """
+    anomaly = STATE.anomaly
+    if roots[0]._floats and not (create_graph or anomaly or observer is not None):
+        order, table = _toposort(roots)
+        for root, seed in zip(roots, seeds):
+            old = table[root]
+            table[root] = seed if old is None else old + seed
+        return _float_pass(order, table, retain_graph, keep, check)
     order = toposort(roots)
     grads: dict[Node, Any] = {}
     grads_get = grads.get
@@ -265,7 +315,6 @@ def run_backward(
         old = grads.get(root)
         grads[root] = seed if old is None else old + seed
     kept: list[tuple[Node, Any]] = []
-    anomaly = STATE.anomaly
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
@@ -314,6 +363,105 @@ def run_backward(
     return kept
 
 
+def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
+                keep: set[Node] | None, check: Any) -> Any:
+    """``run_backward`` for a graph of floats (Values), without graph recording,
+    anomaly checks or an observer: the same pass with less work per node.
+
+    ``grads`` has every node of ``order`` as a key, None where no gradient has
+    arrived yet (toposort's own dict), and gradients stay in it: every Value
+    keeps its gradient, so at the end it holds what ``backward`` writes (None
+    for a node no gradient reached). The nodes of one or two parents and no
+    parameters, nearly all of a scalar graph, call their VJP on the floats and
+    add into the dict directly; the others take :func:`node_vjp`. Without
+    ``retain_graph`` and ``check``, each node is released as it is done rather
+    than in a second walk; should a VJP fail, those nodes are restored, so the
+    graph stays as it was.
+    """
+    now = not retain_graph and check is None
+    later: list[Node] = []  # nodes with parameters or more parents: released at the end
+    prev_mode = STATE.enabled
+    STATE.enabled = False  # a Function's backward may use Value operations: no graph
+    node = None
+    try:
+        for node in reversed(order):
+            g = grads[node]
+            if g is None:
+                continue
+            rule = node._rule
+            if rule is None:
+                continue
+            e = node._extra
+            if (e is None or (e.params is None and not e.rest)) and not rule.needs:
+                x = node._x
+                y = node._y
+                if y is None:
+                    try:
+                        (gx,) = rule.vjp(g, node._data, x._data)
+                    except Exception as exc:
+                        raise _vjp_exception(node, g, exc)
+                    if gx is not None and x.requires_grad:
+                        old = grads[x]
+                        grads[x] = gx if old is None else old + gx
+                else:
+                    try:
+                        gx, gy = rule.vjp(g, node._data, x._data, y._data)
+                    except Exception as exc:
+                        raise _vjp_exception(node, g, exc)
+                    if gx is not None and x.requires_grad:
+                        old = grads[x]
+                        grads[x] = gx if old is None else old + gx
+                    if gy is not None and y.requires_grad:
+                        old = grads[y]
+                        grads[y] = gy if old is None else old + gy
+                if now:
+                    node._extra = RELEASED_EXTRA if e is None else released(e)
+            else:
+                pgrads = node_vjp(node, g)
+                x = node._x
+                y = node._y
+                parents = (x,) if y is None else (x, y) + e.rest if e is not None else (x, y)
+                for p, gp in zip(parents, pgrads):
+                    if gp is not None and p.requires_grad:
+                        old = grads[p]
+                        grads[p] = gp if old is None else old + gp
+                if now:
+                    later.append(node)
+    except BaseException:
+        if now:
+            _unrelease(order, grads, node)
+        raise
+    finally:
+        STATE.enabled = prev_mode
+    if keep is None:
+        kept: Any = grads.items()
+    else:
+        kept = [(n, grads[n]) for n in keep if grads.get(n) is not None]
+    if check is not None:
+        check(kept)
+    if now:
+        for node in later:
+            node._extra = released(node._extra)
+    elif not retain_graph:
+        release(order)
+    return kept
+
+
+def _unrelease(order: list[Node], grads: dict[Node, Any], failed: Node | None) -> None:
+    """Undo the releases of a pass that stopped at ``failed`` (see :func:`_float_pass`).
+
+    The nodes it had done come before ``failed`` in the pass's order; none of
+    them had been released before (a released node stops a pass), and the only
+    ones it released were those without parameters.
+    """
+    for node in reversed(order):
+        if node is failed:
+            return
+        e = node._extra
+        if grads[node] is not None and e is not None and e.params is RELEASED:
+            node._extra = None if e is RELEASED_EXTRA else type(e)(e.rest, None, e.name)
+
+
 def release(order: Sequence[Node]) -> None:
     """Free what the nodes saved for backward; a later backward through them raises.
 
@@ -322,7 +470,7 @@ def release(order: Sequence[Node]) -> None:
     """
     for node in order:
         if node._rule is not None:
-            node._params = RELEASED
+            node._extra = released(node._extra)
     if order and order[-1]._tracks_versions:  # one front end per graph: the root's says
         release_arrays(order)
 
@@ -360,6 +508,11 @@ def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
         )
     seed = _seed(root, grad, create_graph=False)
     kept = run_backward([root], [seed], retain_graph, create_graph=False)
+    if root._floats:
+        for node, g in kept:
+            if g is not None:  # (a node whose consumers' VJPs all gave None)
+                node.grad += g
+        return
     written: set[int] = {id(seed)}
     for node, g in kept:
         if node._broadcasts:

@@ -17,6 +17,27 @@ from typing import Any, Callable, TypeVar
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+class _Flags:
+    """One shared word the hot paths read instead of the thread-local state.
+
+    ``special`` counts the threads whose state is not the default one (grad
+    mode on, no anomaly mode, no forward-mode level). While it is 0, every
+    thread, this one included, is in the default mode, so an operation needs
+    no read of the thread-local state (a read of a ``threading.local``
+    attribute costs several times a slot's): ``Value``'s operators and
+    ``apply()`` check this first.
+    """
+
+    __slots__ = ("special",)
+
+    def __init__(self) -> None:
+        self.special = 0
+
+
+FLAGS = _Flags()
+_FLAGS_LOCK = threading.Lock()
+
+
 class _State(threading.local):
     """Per-thread switches read by ``apply()``.
 
@@ -24,7 +45,9 @@ class _State(threading.local):
     than run the forward: anomaly mode checks the result, or a forward-mode
     level (``forward``) pushes tangents. Folding both into one flag keeps
     ``apply()`` at two reads of this state per operation, as before forward
-    mode existed: unused, forward mode costs nothing per node.
+    mode existed: unused, forward mode costs nothing per node. Every change
+    keeps :data:`FLAGS` up to date, so in the default mode an operation reads
+    neither.
     """
 
     def __init__(self) -> None:
@@ -32,6 +55,18 @@ class _State(threading.local):
         self.hooks = False
         self._anomaly = False
         self._forward: Any = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Changes are rare (entering no_grad, a backward pass); reads are per operation.
+        super().__setattr__(name, value)
+        d = self.__dict__
+        if "_forward" not in d:  # still in __init__
+            return
+        special = not d["enabled"] or d["hooks"]
+        if special != d.get("_special", False):
+            with _FLAGS_LOCK:
+                FLAGS.special += 1 if special else -1
+            super().__setattr__("_special", special)
 
     @property
     def anomaly(self) -> bool:

@@ -6,10 +6,12 @@ operation's parameters (an axis, an exponent, ...). Nodes hold no closures
 and refer only to their parents, never to their consumers, so a graph has no
 reference cycles: dropping the result frees it at once.
 
-Parents are stored in the slots ``_x``, ``_y`` and ``_rest`` (a tuple, for
-three or more) rather than one tuple: one object per node instead of two
-halves both the allocation work and what Python's cyclic collector has to
-scan. ``parents`` gives them as an ordered tuple.
+Parents are stored in the slots ``_x`` and ``_y``, rather than one tuple:
+one object per node instead of two halves both the allocation work and what
+Python's cyclic collector has to scan. What few nodes need (parents past the
+second, the operation's parameters, a Value's label) lives in one
+:class:`Extra` record in the slot ``_extra``, None for most nodes, so a
+scalar node is eight slots. ``parents`` gives the parents as an ordered tuple.
 
 :func:`apply` is the only place a graph edge is made.
 """
@@ -20,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .grad_mode import STATE
+from .grad_mode import FLAGS, STATE
 
 
 class Rule:
@@ -109,6 +111,33 @@ class _Released:
 RELEASED = _Released()
 
 
+class Extra:
+    """What a node rarely needs, kept out of its slots: ``rest``, its parents
+    past the second; ``params``, its operation's parameters (or ``RELEASED``);
+    ``name``, a Value's label (Tensors have a slot for theirs)."""
+
+    __slots__ = ("rest", "params", "name")
+
+    def __init__(self, rest: tuple[Any, ...] = (), params: Any = None, name: str = "") -> None:
+        self.rest = rest
+        self.params = params
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Extra(rest={self.rest!r}, params={self.params!r}, name={self.name!r})"
+
+
+# The ``_extra`` of a released node that had none: no rest, no parameters, no name.
+RELEASED_EXTRA = Extra((), RELEASED)
+
+
+def released(extra: Extra | None) -> Extra:
+    """The ``_extra`` of a node after ``backward`` freed what its rule saved."""
+    if extra is None or extra is RELEASED_EXTRA:
+        return RELEASED_EXTRA
+    return Extra(extra.rest, RELEASED, extra.name)
+
+
 class Node:
     """Base of every graph-recording value (``Value``, ``Tensor``).
 
@@ -117,11 +146,13 @@ class Node:
     changed in place, so what a rule saved is checked before it is used).
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "_rule", "_x", "_y", "_rest", "_params",
-                 "name", "__weakref__")
+    # Each front end adds ``name`` (a slot, or a property over ``_extra``) and ``__weakref__``.
+    __slots__ = ("_data", "grad", "requires_grad", "_rule", "_x", "_y", "_extra")
 
     _broadcasts = False
     _tracks_versions = False
+    # Data are Python floats: backward may take the pass specialised for them.
+    _floats = False
     # Whether backward writes .grad on this node when it is not a leaf.
     retains_grad: bool = True
 
@@ -148,9 +179,22 @@ class Node:
         y = self._y
         if y is None:
             return (x,)
-        return (x, y) + self._rest
+        e = self._extra
+        return (x, y) if e is None else (x, y) + e.rest
 
     _parents = parents
+
+    @property
+    def _rest(self) -> tuple["Node", ...]:
+        """The parents past the second (usually none)."""
+        e = self._extra
+        return () if e is None else e.rest
+
+    @property
+    def _params(self) -> Any:
+        """The operation's parameters as recorded: None, a dict, or ``RELEASED``."""
+        e = self._extra
+        return None if e is None else e.params
 
     @property
     def rule(self) -> Rule | None:
@@ -230,7 +274,7 @@ class ReleasedNode(Node):
     require grad (parameters) are kept as they are, with their gradients.
     """
 
-    __slots__ = ("_ref", "shape", "dtype", "retains_grad")
+    __slots__ = ("_ref", "shape", "dtype", "retains_grad", "name")
 
     # What every record shares: it holds no gradient (its node, while it lives, may).
     grad = None
@@ -249,7 +293,9 @@ class ReleasedNode(Node):
         self.name = node.name
         self.retains_grad = node.retains_grad
         self._rule = node._rule
-        self._x, self._y, self._rest = node._x, node._y, node._rest
+        self._x, self._y = node._x, node._y
+        rest = node._rest
+        self._extra = Extra(rest, RELEASED) if rest else None
 
     @property
     def node(self) -> Node | None:
@@ -285,7 +331,7 @@ class ReleasedInput(ReleasedNode):
     _params = None
     _rule = None  # type: ignore[assignment]
     _x = _y = None  # type: ignore[assignment]
-    _rest = ()  # type: ignore[assignment]
+    _extra = None  # type: ignore[assignment]
 
     def __init__(self, node: Node) -> None:
         data = node._data
@@ -329,7 +375,8 @@ def release_arrays(order: list[Node]) -> None:
         if len(new) > 1:
             node._y = new[1]
             if len(new) > 2:
-                node._rest = tuple(new[2:])
+                e = node._extra
+                node._extra = Extra(tuple(new[2:]), e.params, e.name)
 
 
 def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = None) -> Any:
@@ -357,18 +404,20 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
     out = cls._new(data)
     if rule.view and cls._tracks_versions:
         out._share_memory(args[0])
-    if STATE.enabled and (args[0].requires_grad or (n > 1 and any(a.requires_grad for a in args))):
+    # Every thread in the default mode (FLAGS.special == 0): grad mode on, no hooks.
+    special = FLAGS.special
+    if (not special or STATE.enabled) and (
+            args[0].requires_grad or (n > 1 and any(a.requires_grad for a in args))):
         out._rule = rule
         out.requires_grad = True
         out._x = args[0]
         if n > 1:
             out._y = args[1]
-            if n > 2:
-                out._rest = args[2:]
-        out._params = params
+        if n > 2 or params is not None:
+            out._extra = Extra(args[2:], params)
         if cls._tracks_versions and (rule.uses_inputs or rule.uses_ans):
             out._save_versions(args)
-    if STATE.hooks:
+    if special and STATE.hooks:
         if STATE.anomaly:
             from .anomaly import check_forward
 

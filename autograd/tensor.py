@@ -194,7 +194,7 @@ class Tensor(Operators):
     (None for others), whose leaf guard the view obeys.
     """
 
-    __slots__ = ("retains_grad", "_vc", "_base", "_saved_versions")
+    __slots__ = ("name", "retains_grad", "_vc", "_base", "_saved_versions", "__weakref__")
 
     _broadcasts = True
     _tracks_versions = True
@@ -211,8 +211,7 @@ class Tensor(Operators):
         _REQUIRES_GRAD.__set__(self, bool(requires_grad))
         self._rule = None
         self._x = self._y = None
-        self._rest = ()
-        self._params = None
+        self._extra = None
         self.name = name
         self.retains_grad = False
         self._vc = Version()
@@ -229,8 +228,7 @@ class Tensor(Operators):
         _REQUIRES_GRAD.__set__(t, False)
         t._rule = None
         t._x = t._y = None
-        t._rest = ()
-        t._params = None
+        t._extra = None
         t.name = ""
         t.retains_grad = False
         t._vc = Version()

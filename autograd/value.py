@@ -14,9 +14,11 @@ leaves) holds its gradient, so a drawn graph shows the chain rule at each step.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, Iterable
 
-from .node import Node
+from . import ops
+from .grad_mode import FLAGS, STATE
+from .node import RELEASED, RELEASED_EXTRA, Extra, Node, Rule, apply
 from .operators import Operators
 
 _NUMBER_TYPES = (int, float)
@@ -45,39 +47,107 @@ class Value(Operators):
     number: operations carry its tangent forward (see :mod:`autograd.forward`).
     Values compare by their data with ``<``, ``<=``, ``>``, ``>=``; ``==`` is
     identity, so Values can key dicts and sets as in micrograd.
+
+    The constructor takes micrograd's arguments, ``Value(data, _children=(),
+    _op='', label='')``: a Value made by hand from its children, as micrograd's
+    own operations make theirs, records them as its parents under the op name
+    ``_op``, so drawings, ``_prev`` and ``_op`` show them; chainrule has no
+    derivative for it, so a backward pass that reaches it raises an error
+    rather than stop there (use the Value's operations, or an
+    :class:`autograd.Function`, for something to differentiate).
+
+    A Value is an immutable number, like a float: ``c += 1`` makes a new node
+    ``c + 1`` and rebinds the name ``c`` to it, as Python does for floats and
+    as micrograd does; the Value ``c`` named before is unchanged and stays in
+    the graph.
+
+    >>> a = Value(2.0, label="a"); c = a; c += 1
+    >>> c.data, a.data, c.parents[0] is a
+    (3.0, 2.0, True)
+    >>> e = Value(7.39, (a,), "exp"); e._op, e._prev == {a}
+    ('exp', True)
     """
 
-    __slots__ = ()
+    __slots__ = ("__weakref__",)
 
     _broadcasts = False
     _tracks_versions = False
+    _floats = True
     _zero_grad = 0.0
 
-    def __init__(self, data: Any, label: str = "", requires_grad: bool = True,
-                 tangent: Any = None) -> None:
+    def __init__(self, data: Any, _children: Iterable["Value"] = (), _op: str = "",
+                 label: str = "", *, requires_grad: bool = True, tangent: Any = None) -> None:
         self._data = _as_float(data, "Value")
         self.grad = 0.0
         self.requires_grad = bool(requires_grad)
         self._rule = None
         self._x = self._y = None
-        self._rest = ()
-        self._params = None
-        self.name = label
+        self._extra = None
+        if _children != () or _op != "":
+            self._by_hand(_children, _op)
+        if label:
+            self.name = label
         if tangent is not None:
             self.tangent = tangent
 
+    def _by_hand(self, children: Any, op: Any) -> None:
+        """Record micrograd's ``_children`` and ``_op`` (see the class docstring)."""
+        if not isinstance(children, (tuple, list, set, frozenset)):
+            hint = (f"; to name a Value, pass label={children!r}"
+                    if isinstance(children, str) else "")
+            raise TypeError(
+                "Value(data, _children, _op, label): _children is micrograd's tuple of the "
+                f"Values this one was computed from; got {type(children).__name__} "
+                f"{children!r}{hint}")
+        kids = tuple(children)
+        for c in kids:
+            if not isinstance(c, Value):
+                raise TypeError(
+                    "Value(data, _children, _op, label): every child must be a Value; got "
+                    f"{type(c).__name__} {c!r}")
+        if not isinstance(op, str):
+            raise TypeError(
+                f"Value(data, _children, _op, label): _op is the name of the operation, a "
+                f"str; got {type(op).__name__} {op!r}")
+        if not kids:
+            raise ValueError(
+                f"Value(data, _children, _op, label): _op={op!r} names the operation that "
+                "made this Value from its _children, but _children is empty; a Value made "
+                "by no operation (a leaf) has no op")
+        self._rule = by_hand_rule(op)
+        self._x = kids[0]
+        if len(kids) > 1:
+            self._y = kids[1]
+            if len(kids) > 2:
+                self._extra = Extra(kids[2:])
+
     @classmethod
     def _new(cls, data: Any) -> "Value":
-        v = cls.__new__(cls)
+        v = _new_object(cls)
         v._data = data
         v.grad = 0.0
         v.requires_grad = False
         v._rule = None
         v._x = v._y = None
-        v._rest = ()
-        v._params = None
-        v.name = ""
+        v._extra = None
         return v
+
+    @property
+    def name(self) -> str:
+        """The label (kept in the node's rarely used record, not in a slot of its own)."""
+        e = self._extra
+        return "" if e is None else e.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        e = self._extra
+        if e is None:
+            if value:
+                self._extra = Extra((), None, value)
+        elif e is RELEASED_EXTRA:
+            self._extra = Extra((), RELEASED, value)
+        else:
+            e.name = value
 
     @classmethod
     def _constant(cls, value: Any, like: Node | None = None) -> "Value":
@@ -203,6 +273,129 @@ class Value(Operators):
     def where(cond: Any, a: Any, b: Any) -> Any:
         """``a`` if ``cond`` else ``b`` (for rules written with ``where``)."""
         return a if cond else b
+
+
+_new_object = object.__new__
+
+
+def _binary(rule: Rule, doc: Any, reflected: bool = False) -> Callable[..., Any]:
+    """The operator for a binary rule: what ``apply()`` does, for two Values, in one step.
+
+    It reads the mode once (nothing at all while every thread is in the default
+    mode), calls the rule's forward on the two floats and fills the node's
+    slots; anomaly and forward mode take ``apply()`` itself.
+    """
+    fwd = rule.forward
+    symbol = rule.symbol
+
+    def op(self: Value, other: Any) -> Any:
+        t = type(other)
+        if t is not Value:
+            if t is float or t is int:
+                other = Value._new(float(other))
+            else:
+                other = self._operand(other, symbol)
+                if other is NotImplemented:
+                    return NotImplemented
+        if reflected:
+            x, y = other, self
+        else:
+            x, y = self, other
+        if FLAGS.special:
+            if STATE.hooks:
+                return apply(rule, (x, y))
+            record = STATE.enabled and (x.requires_grad or y.requires_grad)
+        else:
+            record = x.requires_grad or y.requires_grad
+        out = _new_object(type(x))
+        out._data = fwd(x._data, y._data)
+        out.grad = 0.0
+        out._extra = None
+        if record:
+            out.requires_grad = True
+            out._rule = rule
+            out._x = x
+            out._y = y
+        else:
+            out.requires_grad = False
+            out._rule = None
+            out._x = out._y = None
+        return out
+
+    op.__doc__ = doc
+    return op
+
+
+def _unary(rule: Rule, doc: Any) -> Callable[..., Any]:
+    """The method for a unary rule without parameters, as :func:`_binary` for one Value."""
+    fwd = rule.forward
+
+    def op(self: Value) -> Any:
+        if FLAGS.special:
+            if STATE.hooks:
+                return apply(rule, (self,))
+            record = STATE.enabled and self.requires_grad
+        else:
+            record = self.requires_grad
+        out = _new_object(type(self))
+        out._data = fwd(self._data)
+        out.grad = 0.0
+        out._y = None
+        out._extra = None
+        if record:
+            out.requires_grad = True
+            out._rule = rule
+            out._x = self
+        else:
+            out.requires_grad = False
+            out._rule = None
+            out._x = None
+        return out
+
+    op.__doc__ = doc
+    return op
+
+
+for _name, _rule in (("add", ops.add), ("sub", ops.sub), ("mul", ops.mul),
+                     ("truediv", ops.div)):
+    setattr(Value, f"__{_name}__", _binary(_rule, getattr(Operators, f"__{_name}__").__doc__))
+    setattr(Value, f"__r{_name}__",
+            _binary(_rule, getattr(Operators, f"__r{_name}__").__doc__, reflected=True))
+Value.__neg__ = _unary(ops.neg, Operators.__neg__.__doc__)  # type: ignore[method-assign]
+for _name, _rule in (("exp", ops.exp), ("log", ops.log), ("sqrt", ops.sqrt), ("sin", ops.sin),
+                     ("cos", ops.cos), ("tanh", ops.tanh), ("sigmoid", ops.sigmoid),
+                     ("relu", ops.relu), ("abs", ops.absolute)):
+    setattr(Value, _name, _unary(_rule, getattr(Operators, _name).__doc__))
+Value.__abs__ = Value.abs  # type: ignore[method-assign]
+
+
+_BY_HAND: dict[str, Rule] = {}
+
+
+def by_hand_rule(op: str) -> Rule:
+    """The rule of Values made by hand as ``Value(data, _children, op)``: a name, no derivative."""
+    rule = _BY_HAND.get(op)
+    if rule is None:
+        def forward(*xs: Any) -> Any:
+            """Made by hand with Value(data, _children, _op): no derivative is known."""
+            raise RuntimeError(f"'{op}' was made by hand: it has no forward")
+
+        def vjp(g: Any, ans: Any, *xs: Any) -> Any:
+            raise ByHandError(
+                f"backward through '{op}': this Value was made by hand with "
+                f"Value(data, _children, {op!r}), as micrograd's operations make theirs, so "
+                "chainrule has no derivative for it (and does not run a _backward closure). "
+                "Compute it with Value operations (a.exp(), a * b, ...) or define an "
+                "autograd.Function with a backward")
+
+        rule = Rule(op or "by hand", forward, symbol=op, uses_inputs=False)
+        rule.defvjp(vjp)
+        _BY_HAND[op] = rule
+    return rule
+
+
+class ByHandError(RuntimeError):
+    """Backward reached a Value made by hand from its children, which has no derivative."""
 
 
 def _cmp(other: Any) -> float:
