@@ -26,10 +26,11 @@ is.
 """
 from __future__ import annotations
 
+from itertools import filterfalse
 from typing import Any, Iterable, Sequence
 
 from .grad_mode import STATE
-from .node import RELEASED, RELEASED_EXTRA, Node, release_arrays, released
+from .node import _DATA, RELEASED, RELEASED_EXTRA, Node, release_arrays, released
 
 
 class GraphReleasedError(RuntimeError):
@@ -45,7 +46,6 @@ def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
     return _toposort(roots, constants)[0]
 
 
-_NEW = object()  # a node toposort has not met yet
 _OPEN = object()  # a node whose parents are being ordered
 
 
@@ -61,15 +61,13 @@ def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node
     order: list[Node] = []
     append = order.append
     state: dict[Node, Any] = {}
-    get = state.get
     for root in roots:
         stack = [root]
         push = stack.append
         pop = stack.pop
         while stack:
             node = stack[-1]
-            s = get(node, _NEW)
-            if s is _NEW:
+            if node not in state:
                 state[node] = _OPEN
                 x = node._x
                 if x is not None:
@@ -84,8 +82,9 @@ def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node
                             pushed = True
                         e = node._extra
                         if e is not None:
-                            for p in e.rest:
-                                if (constants or p.requires_grad) and p not in state:
+                            # The membership tests run in C; the loop sees new parents only.
+                            for p in filterfalse(state.__contains__, e.rest):
+                                if constants or p.requires_grad:
                                     push(p)
                                     pushed = True
                     if pushed:
@@ -95,7 +94,7 @@ def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node
                 append(node)
             else:
                 pop()
-                if s is _OPEN:
+                if state[node] is _OPEN:
                     state[node] = None
                     append(node)
     return order, state
@@ -415,12 +414,21 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
                         old = grads[y]
                         grads[y] = gy if old is None else old + gy
                 if now:
-                    node._extra = RELEASED_EXTRA if e is None else released(e)
+                    if e is None:
+                        node._extra = RELEASED_EXTRA
+                    else:  # a label: this node's own record
+                        e.params = RELEASED
             else:
-                pgrads = node_vjp(node, g)
                 x = node._x
                 y = node._y
                 parents = (x,) if y is None else (x, y) + e.rest if e is not None else (x, y)
+                if e is not None and e.params is None and not rule.needs:  # n-ary: a neuron
+                    try:
+                        pgrads = rule.vjp(g, node._data, *map(_DATA, parents))
+                    except Exception as exc:
+                        raise _vjp_exception(node, g, exc)
+                else:
+                    pgrads = node_vjp(node, g)
                 for p, gp in zip(parents, pgrads):
                     if gp is not None and p.requires_grad:
                         old = grads[p]
@@ -459,7 +467,10 @@ def _unrelease(order: list[Node], grads: dict[Node, Any], failed: Node | None) -
             return
         e = node._extra
         if grads[node] is not None and e is not None and e.params is RELEASED:
-            node._extra = None if e is RELEASED_EXTRA else type(e)(e.rest, None, e.name)
+            if e is RELEASED_EXTRA:
+                node._extra = None
+            else:
+                e.params = None
 
 
 def release(order: Sequence[Node]) -> None:

@@ -18,6 +18,7 @@ scalar node is eight slots. ``parents`` gives the parents as an ordered tuple.
 from __future__ import annotations
 
 import weakref
+from operator import attrgetter
 from typing import Any, Callable
 
 import numpy as np
@@ -132,10 +133,15 @@ RELEASED_EXTRA = Extra((), RELEASED)
 
 
 def released(extra: Extra | None) -> Extra:
-    """The ``_extra`` of a node after ``backward`` freed what its rule saved."""
-    if extra is None or extra is RELEASED_EXTRA:
+    """The ``_extra`` of a node after ``backward`` freed what its rule saved.
+
+    A node's record is its own (never shared but for ``RELEASED_EXTRA``), so it
+    is changed in place.
+    """
+    if extra is None:
         return RELEASED_EXTRA
-    return Extra(extra.rest, RELEASED, extra.name)
+    extra.params = RELEASED
+    return extra
 
 
 class Node:
@@ -379,6 +385,9 @@ def release_arrays(order: list[Node]) -> None:
                 node._extra = Extra(tuple(new[2:]), e.params, e.name)
 
 
+_DATA = attrgetter("_data")
+
+
 def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = None) -> Any:
     """Run ``rule`` forward on the data of ``args`` (nodes of one front end).
 
@@ -396,9 +405,9 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
             elif n == 2:
                 data = fwd(args[0]._data, args[1]._data)
             else:
-                data = fwd(*[a._data for a in args])
+                data = fwd(*map(_DATA, args))
         else:
-            data = fwd(*[a._data for a in args], **params)
+            data = fwd(*map(_DATA, args), **params)
     except (ValueError, IndexError) as exc:
         raise cls._op_error(rule, args, exc) from None
     out = cls._new(data)

@@ -23,6 +23,7 @@ on these networks as on Tensor models.
 from __future__ import annotations
 
 import operator
+from itertools import repeat
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -59,7 +60,9 @@ def weighted_sum(*args):
 @weighted_sum.defvjp
 def weighted_sum_vjp(g, ans, *args):
     n = (len(args) - 1) // 2
-    return [g * x for x in args[n:2 * n]] + [g * w for w in args[:n]] + [g]
+    grads = list(map(operator.mul, repeat(g), args[n:2 * n] + args[:n]))  # g * x, then g * w
+    grads.append(g)
+    return grads
 
 
 @weighted_sum.defjvp
