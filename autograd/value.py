@@ -217,7 +217,7 @@ class Value(Operators):
     def _op(self) -> str:
         return self.op
 
-    def _backward(self) -> None:
+    def _backward_step(self) -> None:
         """micrograd's manual backpropagation: run this node's rule once.
 
         Adds ``self.grad`` times each local derivative to the parents' ``.grad``
@@ -233,6 +233,15 @@ class Value(Operators):
         from .steps import backprop_node
 
         backprop_node(self, self.grad)
+
+    def _refuse_backward(self, fn: Any) -> None:
+        raise AttributeError(
+            "Value._backward cannot be replaced: chainrule computes a node's gradient from "
+            "its operation's rule, not from a closure. Build the value with Value operations "
+            "(a.exp(), a * b, ...) or define an autograd.Function with a backward")
+
+    _backward = property(lambda self: self._backward_step, _refuse_backward,
+                         doc="micrograd's ``node._backward()``: see :meth:`_backward_step`.")
 
     def item(self) -> float:
         """The data as a Python float."""
