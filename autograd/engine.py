@@ -338,7 +338,8 @@ def run_backward(
                 observer(node, g, pgrads)
             x = node._x
             y = node._y
-            parents = (x,) if y is None else (x, y) + node._rest if node._rest else (x, y)
+            e = node._extra
+            parents = (x,) if y is None else (x, y) if e is None or not e.rest else (x, y) + e.rest
             # Operands share the node's front end (apply lifts them), so one flag serves all.
             broadcasts = node._broadcasts
             for p, gp in zip(parents, pgrads):
@@ -481,7 +482,11 @@ def release(order: Sequence[Node]) -> None:
     """
     for node in order:
         if node._rule is not None:
-            node._extra = released(node._extra)
+            e = node._extra
+            if e is None:
+                node._extra = RELEASED_EXTRA
+            else:
+                e.params = RELEASED
     if order and order[-1]._tracks_versions:  # one front end per graph: the root's says
         release_arrays(order)
 

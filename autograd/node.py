@@ -300,8 +300,8 @@ class ReleasedNode(Node):
         self.retains_grad = node.retains_grad
         self._rule = node._rule
         self._x, self._y = node._x, node._y
-        rest = node._rest
-        self._extra = Extra(rest, RELEASED) if rest else None
+        e = node._extra
+        self._extra = None if e is None or not e.rest else Extra(e.rest, RELEASED)
 
     @property
     def node(self) -> Node | None:
@@ -359,30 +359,41 @@ def release_arrays(order: list[Node]) -> None:
     the structure below it with records too. Leaves that require grad stay: they
     are what backward wrote gradients to.
     """
-    records: dict[int, Node] = {}
+    records: dict[Node, Node] = {}
     get = records.get
     for node in order:
         if node._rule is None:
             continue
-        parents = node.parents
-        new = []
-        for p in parents:
-            r = get(id(p))
-            if r is None:
-                if isinstance(p, ReleasedNode):
-                    r = p
-                elif p._rule is not None:
-                    r = ReleasedNode(p)
-                else:
-                    r = p if p.requires_grad else ReleasedInput(p)
-                records[id(p)] = r
-            new.append(r)
-        node._x = new[0]
-        if len(new) > 1:
-            node._y = new[1]
-            if len(new) > 2:
-                e = node._extra
-                node._extra = Extra(tuple(new[2:]), e.params, e.name)
+        x = node._x
+        r = get(x)
+        if r is None:
+            r = records[x] = _record(x)
+        node._x = r
+        y = node._y
+        if y is None:
+            continue
+        r = get(y)
+        if r is None:
+            r = records[y] = _record(y)
+        node._y = r
+        e = node._extra
+        if e is not None and e.rest:
+            new = []
+            for p in e.rest:
+                r = get(p)
+                if r is None:
+                    r = records[p] = _record(p)
+                new.append(r)
+            node._extra = Extra(tuple(new), e.params, e.name)
+
+
+def _record(p: Node) -> Node:
+    """What a released graph keeps of the parent ``p`` (see :func:`release_arrays`)."""
+    if isinstance(p, ReleasedNode):
+        return p
+    if p._rule is not None:
+        return ReleasedNode(p)
+    return p if p.requires_grad else ReleasedInput(p)
 
 
 _DATA = attrgetter("_data")
