@@ -39,6 +39,87 @@ def _as_float(x: Any, what: str) -> float:
     return float(x)
 
 
+_new_object = object.__new__
+
+
+def _binary(rule: Rule, like: Any, reflected: bool = False) -> Callable[..., Any]:
+    """The operator for a binary rule: what ``apply()`` does, for two Values, in one step.
+
+    It reads the mode once (nothing at all while every thread is in the default
+    mode), calls the rule's forward on the two floats and fills the node's
+    slots; anomaly and forward mode take ``apply()`` itself.
+    """
+    fwd = rule.forward
+    symbol = rule.symbol
+
+    def op(self: Value, other: Any) -> Any:
+        t = type(other)
+        if t is not Value:
+            if t is float or t is int:
+                other = Value._new(float(other))
+            else:
+                other = self._operand(other, symbol)
+                if other is NotImplemented:
+                    return NotImplemented
+        if reflected:
+            x, y = other, self
+        else:
+            x, y = self, other
+        if FLAGS.special:
+            if STATE.hooks:
+                return apply(rule, (x, y))
+            record = STATE.enabled and (x.requires_grad or y.requires_grad)
+        else:
+            record = x.requires_grad or y.requires_grad
+        out = _new_object(type(x))
+        out._data = fwd(x._data, y._data)
+        out.grad = 0.0
+        out._extra = None
+        if record:
+            out.requires_grad = True
+            out._rule = rule
+            out._x = x
+            out._y = y
+        else:
+            out.requires_grad = False
+            out._rule = None
+            out._x = out._y = None
+        return out
+
+    op.__doc__ = like.__doc__
+    return op
+
+
+def _unary(rule: Rule, like: Any) -> Callable[..., Any]:
+    """The method for a unary rule without parameters, as :func:`_binary` for one Value."""
+    fwd = rule.forward
+
+    def op(self: Value) -> Any:
+        if FLAGS.special:
+            if STATE.hooks:
+                return apply(rule, (self,))
+            record = STATE.enabled and self.requires_grad
+        else:
+            record = self.requires_grad
+        out = _new_object(type(self))
+        out._data = fwd(self._data)
+        out.grad = 0.0
+        out._y = None
+        out._extra = None
+        if record:
+            out.requires_grad = True
+            out._rule = rule
+            out._x = self
+        else:
+            out.requires_grad = False
+            out._rule = None
+            out._x = None
+        return out
+
+    op.__doc__ = like.__doc__
+    return op
+
+
 class Value(Operators):
     """A scalar node of the computation graph.
 
@@ -74,6 +155,37 @@ class Value(Operators):
     _tracks_versions = False
     _floats = True
     _zero_grad = 0.0
+
+    # Operators and functions that record their node in one step (see _binary); each
+    # function's docstring is its Operators method's, repeated here for the reference.
+    __add__ = _binary(ops.add, Operators.__add__)
+    __radd__ = _binary(ops.add, Operators.__radd__, reflected=True)
+    __sub__ = _binary(ops.sub, Operators.__sub__)
+    __rsub__ = _binary(ops.sub, Operators.__rsub__, reflected=True)
+    __mul__ = _binary(ops.mul, Operators.__mul__)
+    __rmul__ = _binary(ops.mul, Operators.__rmul__, reflected=True)
+    __truediv__ = _binary(ops.div, Operators.__truediv__)
+    __rtruediv__ = _binary(ops.div, Operators.__rtruediv__, reflected=True)
+    __neg__ = _unary(ops.neg, Operators.__neg__)
+    exp = _unary(ops.exp, Operators.exp)
+    """e ** self."""
+    log = _unary(ops.log, Operators.log)
+    """Natural logarithm."""
+    sqrt = _unary(ops.sqrt, Operators.sqrt)
+    """Square root."""
+    sin = _unary(ops.sin, Operators.sin)
+    """Sine."""
+    cos = _unary(ops.cos, Operators.cos)
+    """Cosine."""
+    tanh = _unary(ops.tanh, Operators.tanh)
+    """Hyperbolic tangent."""
+    sigmoid = _unary(ops.sigmoid, Operators.sigmoid)
+    """Logistic function 1 / (1 + e^-x)."""
+    relu = _unary(ops.relu, Operators.relu)
+    """max(self, 0)."""
+    abs = _unary(ops.absolute, Operators.abs)
+    """Absolute value."""
+    __abs__ = abs
 
     def __init__(self, data: Any, _children: Iterable["Value"] = (), _op: str = "",
                  label: str = "", *, requires_grad: bool = True, tangent: Any = None) -> None:
@@ -282,100 +394,6 @@ class Value(Operators):
     def where(cond: Any, a: Any, b: Any) -> Any:
         """``a`` if ``cond`` else ``b`` (for rules written with ``where``)."""
         return a if cond else b
-
-
-_new_object = object.__new__
-
-
-def _binary(rule: Rule, doc: Any, reflected: bool = False) -> Callable[..., Any]:
-    """The operator for a binary rule: what ``apply()`` does, for two Values, in one step.
-
-    It reads the mode once (nothing at all while every thread is in the default
-    mode), calls the rule's forward on the two floats and fills the node's
-    slots; anomaly and forward mode take ``apply()`` itself.
-    """
-    fwd = rule.forward
-    symbol = rule.symbol
-
-    def op(self: Value, other: Any) -> Any:
-        t = type(other)
-        if t is not Value:
-            if t is float or t is int:
-                other = Value._new(float(other))
-            else:
-                other = self._operand(other, symbol)
-                if other is NotImplemented:
-                    return NotImplemented
-        if reflected:
-            x, y = other, self
-        else:
-            x, y = self, other
-        if FLAGS.special:
-            if STATE.hooks:
-                return apply(rule, (x, y))
-            record = STATE.enabled and (x.requires_grad or y.requires_grad)
-        else:
-            record = x.requires_grad or y.requires_grad
-        out = _new_object(type(x))
-        out._data = fwd(x._data, y._data)
-        out.grad = 0.0
-        out._extra = None
-        if record:
-            out.requires_grad = True
-            out._rule = rule
-            out._x = x
-            out._y = y
-        else:
-            out.requires_grad = False
-            out._rule = None
-            out._x = out._y = None
-        return out
-
-    op.__doc__ = doc
-    return op
-
-
-def _unary(rule: Rule, doc: Any) -> Callable[..., Any]:
-    """The method for a unary rule without parameters, as :func:`_binary` for one Value."""
-    fwd = rule.forward
-
-    def op(self: Value) -> Any:
-        if FLAGS.special:
-            if STATE.hooks:
-                return apply(rule, (self,))
-            record = STATE.enabled and self.requires_grad
-        else:
-            record = self.requires_grad
-        out = _new_object(type(self))
-        out._data = fwd(self._data)
-        out.grad = 0.0
-        out._y = None
-        out._extra = None
-        if record:
-            out.requires_grad = True
-            out._rule = rule
-            out._x = self
-        else:
-            out.requires_grad = False
-            out._rule = None
-            out._x = None
-        return out
-
-    op.__doc__ = doc
-    return op
-
-
-for _name, _rule in (("add", ops.add), ("sub", ops.sub), ("mul", ops.mul),
-                     ("truediv", ops.div)):
-    setattr(Value, f"__{_name}__", _binary(_rule, getattr(Operators, f"__{_name}__").__doc__))
-    setattr(Value, f"__r{_name}__",
-            _binary(_rule, getattr(Operators, f"__r{_name}__").__doc__, reflected=True))
-Value.__neg__ = _unary(ops.neg, Operators.__neg__.__doc__)  # type: ignore[method-assign]
-for _name, _rule in (("exp", ops.exp), ("log", ops.log), ("sqrt", ops.sqrt), ("sin", ops.sin),
-                     ("cos", ops.cos), ("tanh", ops.tanh), ("sigmoid", ops.sigmoid),
-                     ("relu", ops.relu), ("abs", ops.absolute)):
-    setattr(Value, _name, _unary(_rule, getattr(Operators, _name).__doc__))
-Value.__abs__ = Value.abs  # type: ignore[method-assign]
 
 
 _BY_HAND: dict[str, Rule] = {}
