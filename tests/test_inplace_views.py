@@ -77,7 +77,7 @@ def test_raw_write_into_an_output_that_its_rule_reads():
 
 def test_view_of_a_leaf_obeys_the_leaf_guard():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"add_: a view of a leaf tensor .* no_grad"):
+    with pytest.raises(RuntimeError, match=r"add_: a view of a leaf Variable that requires grad .* no_grad"):
         x[0:2].add_(100)      # was: x became [101, 102, 3] in grad mode
     np.testing.assert_array_equal(x.data, [1.0, 2.0, 3.0])
     with no_grad():           # what the guard asks for works, and counts as a change of x
