@@ -238,6 +238,75 @@ class Spellings:
         """The matrix product ``self @ other``."""
         return self @ other
 
+    # -- small ops on the existing rules, under PyTorch's names
+    def amax(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest values over ``dim`` (values only, ties share the gradient)."""
+        return self.max(axis=dim, keepdims=keepdim) if dim is not None else (
+            self.max(keepdims=keepdim))
+
+    def amin(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest values over ``dim`` (values only, ties share the gradient)."""
+        return self.min(axis=dim, keepdims=keepdim) if dim is not None else (
+            self.min(keepdims=keepdim))
+
+    def contiguous(self) -> Any:
+        """The tensor itself: NumPy handles any memory layout."""
+        return self
+
+    def dot(self, other: Any) -> Any:
+        """The dot product: of two vectors, a scalar; otherwise NumPy's ``dot`` for
+        matrices (``@``)."""
+        if self.ndim == 1 and getattr(other, "ndim", np.ndim(other)) == 1:
+            return (self * other).sum()
+        return self @ other
+
+    def outer(self, other: Any) -> Any:
+        """The outer product of two vectors: ``self[i] * other[j]``."""
+        o = other if isinstance(other, Node) else self._lift(other)
+        return self.reshape(-1, 1) * o.reshape(1, -1)
+
+    def masked_fill(self, mask: Any, value: Any) -> Any:
+        """``value`` where ``mask`` holds, else the tensor (no gradient where filled)."""
+        from .joins import where
+
+        return where(mask, value, self)
+
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Any:
+        """The 2-norm (or 1-norm, ``p=1``) over ``dim`` (all elements by default)."""
+        if p == 1:
+            return self.abs().sum(axis=dim, keepdims=keepdim)
+        if p not in (2, "fro"):
+            raise ValueError(f"norm: p={p!r} is not supported; use p=2 or p=1")
+        return (self * self).sum(axis=dim, keepdims=keepdim).sqrt()
+
+    def flip(self, *dims: Any) -> Any:
+        """The elements in reverse order along ``dims``."""
+        axes = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        index = [slice(None)] * self.ndim
+        for d in axes:
+            index[_one_axis(d, self.ndim, "flip")] = slice(None, None, -1)
+        return self[tuple(index)]
+
+    def exp2(self) -> Any:
+        """``2 ** self``."""
+        return 2.0 ** self
+
+    def log2(self) -> Any:
+        """The base-2 logarithm."""
+        return self.log() * (1 / np.log(2.0))
+
+    def relu6(self) -> Any:
+        """``min(max(self, 0), 6)``."""
+        return self.clip(0.0, 6.0)
+
+    def softplus(self) -> Any:
+        """log(1 + e^x), as relu(x) + log(1 + e^-|x|), which never overflows."""
+        return self.relu() + ((-self.abs()).exp() + 1.0).log()
+
+    def silu(self) -> Any:
+        """``self * sigmoid(self)`` (swish)."""
+        return self * self.sigmoid()
+
     # -- the graph
     @property
     def grad_fn(self) -> Rule | None:

@@ -194,3 +194,31 @@ def test_inference_mode_records_nothing():
         return t * 2
 
     assert not f(x).requires_grad
+
+
+@pytest.mark.parametrize("name,ours,theirs", [
+    ("amax", lambda t: t.amax(1, keepdim=True), lambda t: t.amax(1, keepdim=True)),
+    ("amin", lambda t: t.amin(), lambda t: t.amin()),
+    ("contiguous", lambda t: t.contiguous() * 2, lambda t: t.contiguous() * 2),
+    ("dot", lambda t: t[0].dot(t[1]), lambda t: t[0].dot(t[1])),
+    ("outer", lambda t: t[0].outer(t[1]), lambda t: t[0].outer(t[1])),
+    ("masked_fill", lambda t: t.masked_fill(t > 0, 0.5), lambda t: t.masked_fill(t > 0, 0.5)),
+    ("norm", lambda t: t.norm(), lambda t: t.norm()),
+    ("norm_dim", lambda t: t.norm(dim=1, keepdim=True), lambda t: t.norm(dim=1, keepdim=True)),
+    ("norm1", lambda t: t.norm(p=1), lambda t: t.norm(p=1)),
+    ("flip", lambda t: t.flip(0) * t, lambda t: t.flip(0) * t),
+    ("flip2", lambda t: t.flip((0, 1)), lambda t: t.flip((0, 1))),
+    ("exp2", lambda t: t.exp2(), lambda t: t.exp2()),
+    ("log2", lambda t: t.abs().log2(), lambda t: t.abs().log2()),
+    ("relu6", lambda t: (t * 4).relu6(), lambda t: torch.nn.functional.relu6(t * 4)),
+    ("softplus", lambda t: (t * 30).softplus(), lambda t: torch.nn.functional.softplus(t * 30)),
+    ("silu", lambda t: t.silu(), lambda t: torch.nn.functional.silu(t)),
+])
+def test_small_ops_under_pytorchs_names_match_pytorch(name, ours, theirs):
+    x, tx = _pair((2, 3), seed=5)
+    out, ref = ours(x), theirs(tx)
+    # float64 compositions of a few elementwise ops and sums: agreement to rounding
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+    out.sum().backward()
+    ref.sum().backward()
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
