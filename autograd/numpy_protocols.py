@@ -115,6 +115,8 @@ UFUNCS: dict[Any, Callable[..., Any]] = {
     np.square: lambda a: a * a,
     np.reciprocal: lambda a: 1.0 / a,
     np.exp: lambda a: a.exp(),
+    np.exp2: lambda a: a.exp2(),
+    np.log2: lambda a: a.log2(),
     np.log: lambda a: a.log(),
     np.sqrt: lambda a: a.sqrt(),
     np.tanh: lambda a: a.tanh(),
@@ -132,11 +134,9 @@ UFUNCS: dict[Any, Callable[..., Any]] = {
 # What to use instead of NumPy functions that have no rule, for the error message.
 HINTS = {
     "copy": "t.clone()", "round": "no rounding rule: round t.detach().numpy()",
-    "sign": "t.sign()", "outer": "a.reshape(-1, 1) * b.reshape(1, -1)",
-    "dot": "a @ b", "tensordot": "reshape and @", "einsum": "reshape, transpose and @",
-    "exp2": "2 ** t", "log2": "t.log() / np.log(2)", "log10": "t.log() / np.log(10)",
+    "sign": "t.sign()", "tensordot": "reshape and @", "einsum": "reshape, transpose and @",
+    "log10": "t.log() / np.log(10)", "norm": "t.norm()", "prod": "t.log().sum().exp()",
     "cumsum": "no cumsum rule: a matrix product with a triangular matrix of ones",
-    "norm": "(t * t).sum() ** 0.5", "std": "t.std()", "prod": "t.log().sum().exp()",
 }
 
 
@@ -223,6 +223,10 @@ FUNCTIONS: dict[Any, Callable[..., Any]] = {
     np.swapaxes: lambda a, axis1, axis2: a.swapaxes(axis1, axis2),
     np.broadcast_to: lambda array, shape, subok=False: array.broadcast_to(shape),
     np.matmul: _binary(lambda a, b: a @ b),
+    np.dot: _binary(lambda a, b: a.dot(b)),
+    np.outer: _binary(lambda a, b: a.outer(b)),
+    np.flip: lambda m, axis=None: m.flip(tuple(range(m.ndim)) if axis is None else
+                                         (axis,) if isinstance(axis, int) else axis),
 }
 for _alias in ("amax", "amin"):  # NumPy 2 keeps these as separate functions
     if hasattr(np, _alias) and getattr(np, _alias) not in FUNCTIONS:

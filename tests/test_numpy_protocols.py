@@ -38,6 +38,10 @@ UNARY = {
     "squeeze": (lambda a: np.squeeze(np.expand_dims(a, 0), axis=0), lambda t: t),
     "power": (lambda a: np.power(a, 3), lambda t: t ** 3),
     "rpower": (lambda a: np.power(2.0, a), lambda t: 2.0 ** t),
+    "dot": (lambda a: np.dot(a.reshape(-1), a.reshape(-1)), lambda t: (t * t).sum()),
+    "outer": (lambda a: np.outer(a, a), lambda t: t.reshape(-1, 1) * t.reshape(1, -1)),
+    "flip": (lambda a: np.flip(a, 0), lambda t: t[::-1]),
+    "exp2": (np.exp2, lambda t: 2.0 ** t),
     "matmul_left": (lambda a: np.ones((3, a.shape[0]), np.float64) @ a,
                     lambda t: Tensor(np.ones((3, t.shape[0]))) @ t),
 }
