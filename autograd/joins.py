@@ -17,23 +17,6 @@ from .node import Node, apply
 from .tensor import Tensor
 
 
-def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
-    if len(a) == 0 or len(b) == 0:
-        raise ShapeError(f"matmul: operands must have at least one dimension, got {a} and {b}")
-    k_left = a[-1]
-    k_right = b[0] if len(b) == 1 else b[-2]
-    if k_left != k_right:
-        raise ShapeError(
-            f"matmul: shapes {a} and {b} are not aligned: the left operand's last axis has "
-            f"{k_left} elements but the right operand's "
-            f"{'only' if len(b) == 1 else 'second-to-last'} axis has {k_right}"
-        )
-    try:
-        np.broadcast_shapes(a[:-2], b[:-2])
-    except ValueError:
-        raise ShapeError(f"matmul: batch shapes of {a} and {b} do not broadcast") from None
-
-
 def _tensors(items: Sequence[Any], op: str) -> tuple[Tensor, ...]:
     out = []
     for t in items:

@@ -14,7 +14,8 @@ grad. ``.grad`` is an ndarray of the tensor's shape and dtype.
 
 The class is put together from one file per idea: conversion and axes
 (:mod:`autograd.arrays`), reductions (:mod:`autograd.reductions`), shapes and
-indexing (:mod:`autograd.shapes`), in-place changes (:mod:`autograd.inplace`),
+indexing (:mod:`autograd.shapes`), comparisons, ``@`` and casts
+(:mod:`autograd.elementwise`), in-place changes (:mod:`autograd.inplace`),
 PyTorch's spellings (:mod:`autograd.spellings`), NumPy's protocols
 (:mod:`autograd.numpy_protocols`) and functions of several tensors
 (:mod:`autograd.joins`).
@@ -32,7 +33,6 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from . import ops
 from .arrays import (  # noqa: F401 - re-exported: the names other modules import from here
     DEFAULT_DTYPE,
     ShapeError,
@@ -46,8 +46,9 @@ from .arrays import (  # noqa: F401 - re-exported: the names other modules impor
     normalize_axis,
     python_number,
 )
+from .elementwise import Elementwise, _check_matmul  # noqa: F401
 from .inplace import InPlace
-from .node import Node, apply
+from .node import Node
 from .numpy_protocols import NumPyProtocols
 from .operators import Operators
 from .reductions import Reductions
@@ -59,7 +60,7 @@ from .versions import InPlaceError, Version, hold, read_only
 _REQUIRES_GRAD = Node.requires_grad
 
 
-class Tensor(InPlace, Spellings, NumPyProtocols, Reductions, Shapes, Operators):
+class Tensor(InPlace, Spellings, NumPyProtocols, Reductions, Shapes, Elementwise, Operators):
     """A NumPy array in the computation graph.
 
     ``_vc`` is the :class:`~autograd.versions.Version` shared with every tensor
@@ -395,86 +396,8 @@ class Tensor(InPlace, Spellings, NumPyProtocols, Reductions, Shapes, Operators):
             extra += f", name={self.name!r}"
         return f"Tensor({body}{extra})"
 
-    # -- comparisons (no gradient)
-    def _compare(self, other: Any, fn: Any) -> "Tensor":
-        o = other._data if isinstance(other, Tensor) else other
-        return Tensor._new(np.asarray(fn(self._data, o)))
-
-    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
-        return self._compare(other, np.not_equal)
-
-    def __lt__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.less)
-
-    def __le__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.greater_equal)
-
-    def __and__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.logical_and)
-
-    def __or__(self, other: Any) -> "Tensor":
-        return self._compare(other, np.logical_or)
-
-    def __invert__(self) -> "Tensor":
-        return Tensor._new(np.logical_not(self._data))
-
+    # Comparisons return tensors (see autograd.elementwise), so hashing stays by identity.
     __hash__ = Node.__hash__
-
-    # -- elementwise extras
-    def clip(self, min: Any = None, max: Any = None) -> "Tensor":  # noqa: A002
-        """Clamp into [min, max]; one of them may be None, not both (as NumPy and PyTorch)."""
-        if min is None and max is None:
-            raise ValueError("clip: give min or max (or both); with neither there is "
-                             "nothing to clip to")
-        return apply(ops.clip, (self,), {"lo": min, "hi": max})
-
-    clamp = clip
-
-    def maximum(self, other: Any) -> "Tensor":
-        """The elementwise larger of ``self`` and ``other`` (see ``autograd.maximum``)."""
-        return maximum(self, other)
-
-    def minimum(self, other: Any) -> "Tensor":
-        """The elementwise smaller of ``self`` and ``other`` (see ``autograd.minimum``)."""
-        return minimum(self, other)
-
-    # -- linear algebra
-    def __matmul__(self, other: Any) -> Any:
-        o = self._operand(other, "@")
-        if o is NotImplemented:
-            return NotImplemented
-        _check_matmul(self.shape, o.shape)
-        return apply(ops.matmul, (self, o))
-
-    def __rmatmul__(self, other: Any) -> Any:
-        o = self._operand(other, "@")
-        if o is NotImplemented:
-            return NotImplemented
-        _check_matmul(o.shape, self.shape)
-        return apply(ops.matmul, (o, self))
-
-    def matmul(self, other: Any) -> Any:
-        """The matrix product ``self @ other``."""
-        return self @ other
-
-    def astype(self, dtype: Any) -> "Tensor":
-        """The tensor converted to ``dtype`` (differentiable between float dtypes)."""
-        dtype = np.dtype(dtype)
-        if dtype == self._data.dtype:
-            return self
-        if dtype.kind != "f":
-            return Tensor._new(self._data.astype(dtype))
-        return apply(ops.astype, (self,), {"dtype": dtype})
-
 
 def _rebuild(cls: type, data: np.ndarray, grad: Any, requires_grad: bool, name: str) -> Tensor:
     """A leaf of class ``cls`` (Tensor or a subclass) from what ``__reduce_ex__`` kept."""
@@ -487,4 +410,4 @@ def _rebuild(cls: type, data: np.ndarray, grad: Any, requires_grad: bool, name: 
 
 
 # Functions of several tensors live in autograd.joins, which needs Tensor defined first.
-from .joins import _check_matmul, cat, linear, maximum, minimum, stack, where  # noqa: E402,F401
+from .joins import cat, linear, maximum, minimum, stack, where  # noqa: E402,F401
