@@ -14,10 +14,11 @@ What they do by grad mode, as in PyTorch:
   leaf Variable that requires grad is being used in an in-place operation".
 - **In grad mode, on a tensor in a graph** (the result of an operation that
   requires grad, a view of one), or with an operand that requires grad, the
-  operators and item assignment are refused: chainrule records no in-place
-  operations (a node keeps its identity in every graph that used it), so
-  ``x = x + y`` is the way to write it. The ``*_`` methods change such a tensor's
-  data, and the version counter makes backward refuse any graph that saved it.
+  operators, item assignment and the ``*_`` methods are refused: chainrule
+  records no in-place operations (a node keeps its identity in every graph that
+  used it), so ``x = x + y`` is the way to write it. Changes that reach saved
+  data another way (a detached tensor, ``.data``) are caught by the version
+  counter, which makes backward refuse any graph that saved it.
 - Tensors outside any graph change in place in either mode.
 
 A ``Value`` holds an immutable Python float: ``v -= 1`` makes a new ``Value``
@@ -73,9 +74,9 @@ class InPlace:
         """Check that ``what`` may change this tensor in place, and count the change.
 
         The count is shared with every view of the memory, so a graph that saved
-        any of them notices at backward. ``graph=True`` (the operators and item
-        assignment) also refuses, in grad mode, a tensor in a graph and an operand
-        that requires grad; the ``*_`` methods leave those to the version check.
+        any of them notices at backward. ``graph=True`` (every in-place operation
+        of a Tensor) also refuses, in grad mode, a tensor in a graph and an operand
+        that requires grad: a change nothing saved would otherwise go unseen.
         """
         if STATE.enabled:
             base = self if self._base is None else self._base
@@ -163,37 +164,37 @@ class InPlace:
 
     def zero_(self) -> Any:
         """Set every element to 0 in place; returns self."""
-        self._inplace("zero_")
+        self._inplace("zero_", graph=True)
         self._data[...] = 0
         return self
 
     def fill_(self, value: float) -> Any:
         """Set every element to ``value`` in place; returns self."""
-        self._inplace("fill_", value)
+        self._inplace("fill_", value, graph=True)
         self._data[...] = _array(value)
         return self
 
     def copy_(self, src: Any) -> Any:
         """Copy ``src``'s elements into this tensor in place; returns self."""
-        self._inplace("copy_", src)
+        self._inplace("copy_", src, graph=True)
         self._data[...] = _array(src)
         return self
 
     def add_(self, other: Any, alpha: float = 1.0) -> Any:
         """Add ``alpha * other`` in place; returns self."""
-        return self._update("add_", np.add, other, alpha)
+        return self._update("add_", np.add, other, alpha, graph=True)
 
     def sub_(self, other: Any, alpha: float = 1.0) -> Any:
         """Subtract ``alpha * other`` in place; returns self."""
-        return self._update("sub_", np.subtract, other, alpha)
+        return self._update("sub_", np.subtract, other, alpha, graph=True)
 
     def mul_(self, other: Any) -> Any:
         """Multiply by ``other`` in place; returns self."""
-        return self._update("mul_", np.multiply, other)
+        return self._update("mul_", np.multiply, other, graph=True)
 
     def div_(self, other: Any) -> Any:
         """Divide by ``other`` in place; returns self."""
-        return self._update("div_", np.true_divide, other)
+        return self._update("div_", np.true_divide, other, graph=True)
 
 
 def _matmul_into(a: np.ndarray, b: Any, out: np.ndarray, casting: str) -> None:
