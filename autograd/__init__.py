@@ -32,6 +32,7 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .node import Node, Rule
 from .ops import RULES
+from . import conv_ops, pool_ops  # noqa: F401,I001  (they register their rules)
 from .rendering import render, save_svg
 from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where

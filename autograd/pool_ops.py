@@ -1,0 +1,128 @@
+"""Pooling rules (NCHW): ``max_pool2d`` and ``avg_pool2d``, forwards beside their VJPs.
+
+They read the windows of :mod:`autograd.conv_ops` one kernel tap at a time (a
+strided slice of the padded input per tap: kH kW whole-array operations) and
+send gradients back through col2im, which records a ``fold`` node when the
+VJP runs on Tensors, so second derivatives go through pooling too.
+
+>>> import numpy as np
+>>> x = np.array([[[[1.0, 2.0], [4.0, 4.0]]]])
+>>> max_pool2d(x, kernel=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1))
+array([[[[4.]]]])
+>>> max_pool2d_vjp(np.ones((1, 1, 1, 1)), np.array([[[[4.0]]]]), x, kernel=(2, 2),
+...                stride=(2, 2), padding=(0, 0), dilation=(1, 1))[0][0, 0]
+array([[0. , 0. ],
+       [0.5, 0.5]])
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import backend as B
+from .conv_ops import Pair, data_of, image, out_shape, pad, tap
+from .ops import primitive
+
+
+def _spots(kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> list[tuple[Any, ...]]:
+    """For each kernel tap, the strided slice of the padded input it reads in every window."""
+    return [tap(i, j, stride, dilation, out) for i in range(kernel[0]) for j in range(kernel[1])]
+
+
+@primitive("max_pool2d", "maxpool", uses_ans=True)
+def max_pool2d(x, *, kernel, stride, padding, dilation):
+    """The max of each window.  dX = col2im(route * G), route = 1/k at a window's k maxima.
+
+    y[n, c, p, q] = max_{i, j} x_pad[n, c, p sH + i dH, q sW + j dW], padding
+    counting as -inf. d y / d x = 1/k at each of the k elements of a window
+    equal to its max (the tie rule of ``max``), else 0: the VJP routes g back
+    through the argmax. The route is a constant of x, so the gradient of a
+    gradient follows the same argmax.
+    """
+    out_hw = out_shape(x.shape[2:], kernel, stride, padding, dilation)
+    xp = pad(x, padding, -np.inf)
+    out = None
+    for spot in _spots(kernel, stride, dilation, out_hw):
+        out = xp[spot].copy() if out is None else np.maximum(out, xp[spot], out=out)
+    return out
+
+
+@max_pool2d.defvjp
+def max_pool2d_vjp(g, ans, x, *, kernel, stride, padding, dilation):
+    xd, ad = data_of(x), data_of(ans)
+    n, c, oh, ow = ad.shape
+    xp = pad(xd, padding, -np.inf)
+    spots = _spots(kernel, stride, dilation, (oh, ow))
+    hits = [xp[spot] == ad for spot in spots]
+    count = hits[0].astype(ad.dtype)
+    for hit in hits[1:]:
+        count += hit
+    if not isinstance(g, np.ndarray):
+        # Recording a graph: g times the route, a constant, summed back by a fold node.
+        route = np.stack(hits, axis=2).reshape(n, c, kernel[0], kernel[1], oh, ow)
+        route = route / count[:, :, None, None]
+        geo = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+        return (image(g.reshape((n, c, 1, 1, oh, ow)) * route, xd.shape[2:], geo),)
+    share = g / count
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if all(s == k for s, k in zip(stride, spans)) and xp.shape[2:] == (oh * spans[0],
+                                                                       ow * spans[1]):
+        # The windows tile the padded input: every element is written exactly once.
+        gx = np.empty(xp.shape, dtype=share.dtype)
+        for spot, hit in zip(spots, hits):
+            np.multiply(hit, share, out=gx[spot])
+    else:
+        gx = np.zeros(xp.shape, dtype=share.dtype)
+        for spot, hit in zip(spots, hits):
+            gx[spot] += hit * share
+    ph, pw = padding
+    if ph or pw:
+        gx = np.ascontiguousarray(gx[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]])
+    return (gx,)
+
+
+def _window_sum(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
+    xp = pad(x, padding, 0)
+    out = None
+    for spot in _spots(kernel, stride, (1, 1), out_shape(x.shape[2:], kernel, stride, padding,
+                                                         (1, 1))):
+        out = xp[spot].copy() if out is None else np.add(out, xp[spot], out=out)
+    return out
+
+
+def pool_divisor(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pair,
+                 count_include_pad: bool, divisor: int | None, dtype: Any) -> Any:
+    """What each window's sum is divided by: ``divisor`` if given, else kH kW, or
+    (1, 1, OH, OW) counts of the input's own elements (``count_include_pad=False``)."""
+    if divisor is not None:
+        return divisor
+    if count_include_pad or padding == (0, 0):
+        return kernel[0] * kernel[1]
+    return _window_sum(np.ones((1, 1) + tuple(size), dtype=dtype), kernel, stride, padding)
+
+
+@primitive("avg_pool2d", "avgpool", uses_inputs=False)
+def avg_pool2d(x, *, kernel, stride, padding, count_include_pad, divisor):
+    """The mean of each window.  dX = col2im(G / D spread over each window).
+
+    y[n, c, p, q] = sum_{i, j} x_pad[n, c, p sH + i, q sW + j] / D, with D = kH kW,
+    or with count_include_pad=False the number of the window's elements inside
+    the unpadded input, or a given divisor. Linear in x, so the gradient of a
+    gradient is the same spreading again.
+    """
+    out = _window_sum(x, kernel, stride, padding)
+    out /= pool_divisor(x.shape[2:], kernel, stride, padding, count_include_pad, divisor,
+                        x.dtype)
+    return out
+
+
+@avg_pool2d.defvjp
+def avg_pool2d_vjp(g, ans, x, *, kernel, stride, padding, count_include_pad, divisor):
+    n, c, oh, ow = ans.shape
+    div = pool_divisor(x.shape[2:], kernel, stride, padding, count_include_pad, divisor,
+                       ans.dtype)
+    spread = B.broadcast_to((g / div).reshape((n, c, 1, 1, oh, ow)),
+                            (n, c, kernel[0], kernel[1], oh, ow))
+    geo = dict(kernel=kernel, stride=stride, padding=padding, dilation=(1, 1))
+    return (image(spread, x.shape[2:], geo),)
