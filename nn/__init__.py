@@ -11,11 +11,13 @@
 """
 from __future__ import annotations
 
-from . import data, datasets, functional, init, metrics, plots, scalar, train
+from . import conv, data, datasets, functional, init, metrics, plots, scalar, train
 from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .data import (DataLoader, Dataset, TensorDataset, one_hot, standardize, train_test_split,
                    train_val_test_split)
-from .layers import MLP, BatchNorm1d, Dropout, Flatten, Identity, Linear, Sequential
+from .layers import (MLP, BatchNorm1d, BatchNorm2d, Dropout, Flatten, Identity, Linear,
+                     Sequential)
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss,
                      NLLLoss, PerceptronLoss, SoftDiceLoss, SoftJaccardLoss)
 from .module import (IncompatibleKeys, Module, ModuleList, Parameter, ParameterList,
@@ -23,12 +25,13 @@ from .module import (IncompatibleKeys, Module, ModuleList, Parameter, ParameterL
 from .train import EarlyStopping, History, evaluate, fit, predict
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "DataLoader", "Dataset",
-    "Dropout", "EarlyStopping", "Flatten", "HingeLoss", "History", "Identity",
-    "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear", "LogSoftmax", "MLP", "MSELoss",
-    "Module", "ModuleList", "NLLLoss", "Parameter", "ParameterList", "PerceptronLoss", "ReLU",
-    "Sequential", "Sigmoid", "SoftDiceLoss", "SoftJaccardLoss", "Softmax", "StateDictError",
-    "Tanh", "TensorDataset", "WeightsFileError", "data", "datasets", "evaluate", "fit",
-    "functional", "init", "metrics", "one_hot", "plots", "predict", "read_weights", "scalar",
-    "standardize", "train", "train_test_split", "train_val_test_split",
+    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d",
+    "CrossEntropyLoss", "DataLoader", "Dataset", "Dropout", "EarlyStopping", "Flatten",
+    "HingeLoss", "History", "Identity", "IncompatibleKeys", "L1Loss", "LeakyReLU", "Linear",
+    "LogSoftmax", "MLP", "MSELoss", "MaxPool2d", "Module", "ModuleList", "NLLLoss", "Parameter",
+    "ParameterList", "PerceptronLoss", "ReLU", "Sequential", "Sigmoid", "SoftDiceLoss",
+    "SoftJaccardLoss", "Softmax", "StateDictError", "Tanh", "TensorDataset", "WeightsFileError",
+    "conv", "data", "datasets", "evaluate", "fit", "functional", "init", "metrics", "one_hot",
+    "plots", "predict", "read_weights", "scalar", "standardize", "train", "train_test_split",
+    "train_val_test_split",
 ]
