@@ -112,19 +112,28 @@ def col2im(cols: np.ndarray, size: tuple[int, ...], kernel: Pair, stride: Pair,
     n, c, kh, kw, oh, ow = cols.shape
     h, w = size
     ph, pw = padding
+    (sh, sw), (dh, dw) = stride, dilation
     if out is not None and ph == 0 and pw == 0:
         acc = out
+    else:
+        acc = np.empty((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+    if sh == 1:
+        # The first block of each stage is assigned rather than added to zeros.
+        rows = np.empty((n, c, kw, acc.shape[2], ow), dtype=cols.dtype)
+        rows[:, :, :, :oh] = cols[:, :, 0]
+        rows[:, :, :, oh:] = 0
+        for i in range(1, kh):
+            rows[:, :, :, i * dh:i * dh + oh] += cols[:, :, i]
+        if sw == 1:
+            acc[:, :, :, :ow] = rows[:, :, 0]
+            acc[:, :, :, ow:] = 0
+        else:
+            acc.fill(0)
+            acc[:, :, :, :sw * (ow - 1) + 1:sw] = rows[:, :, 0]
+        for j in range(1, kw):
+            acc[:, :, :, j * dw:j * dw + sw * (ow - 1) + 1:sw] += rows[:, :, j]
+    else:
         acc.fill(0)
-    else:
-        acc = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
-    if stride[0] == 1:
-        rows = np.zeros((n, c, kw, acc.shape[2], ow), dtype=cols.dtype)
-        for i in range(kh):
-            rows[:, :, :, i * dilation[0]:i * dilation[0] + oh] += cols[:, :, i]
-        for j in range(kw):
-            w0 = j * dilation[1]
-            acc[:, :, :, w0:w0 + stride[1] * (ow - 1) + 1:stride[1]] += rows[:, :, j]
-    else:
         for i in range(kh):
             for j in range(kw):
                 acc[tap(i, j, stride, dilation, (oh, ow))] += cols[:, :, i, j]
