@@ -252,7 +252,7 @@ def chunks(n: int, bytes_per_image: int) -> list[tuple[int, int]]:
 
 @primitive("conv2d", "conv2d", needs=True)
 def conv2d(x, w, b=None, *, stride, padding, dilation, groups):
-    """Y = W (*) X + b as matmuls: Y_mat = W_mat @ cols(X);  dW = G_mat @ cols^T.
+    """Y = W (*) X + b = W_mat @ cols(X) + b.  dW = G_mat @ cols^T, dX = col2im(W_mat^T @ G_mat).
 
     Cross-correlation, as every deep-learning library computes it, of x
     (N, C, H, W) with w (O, C/groups, kH, kW):

@@ -65,9 +65,8 @@ def max_pool2d_vjp(g, ans, x, *, kernel, stride, padding, dilation):
         geo = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation)
         return (image(g.reshape((n, c, 1, 1, oh, ow)) * route, xd.shape[2:], geo),)
     share = g / count
-    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
-    if all(s == k for s, k in zip(stride, spans)) and xp.shape[2:] == (oh * spans[0],
-                                                                       ow * spans[1]):
+    if dilation == (1, 1) and stride == kernel and xp.shape[2:] == (oh * kernel[0],
+                                                                    ow * kernel[1]):
         # The windows tile the padded input: every element is written exactly once.
         gx = np.empty(xp.shape, dtype=share.dtype)
         for spot, hit in zip(spots, hits):

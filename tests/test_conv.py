@@ -300,3 +300,14 @@ def test_feature_maps_and_filters_plot_headless():
     assert len(plot_filters(model[3].weight, max_filters=2).axes) == 12
     with pytest.raises(ValueError, match="pick a convolution or pooling layer"):
         feature_maps(model, image)
+
+
+def test_max_pool_gradient_is_zero_where_no_window_reads():
+    # Dilated windows that step over elements, and strides that skip them: those elements
+    # get an exact 0, never what was left in memory.
+    x = Tensor([[[[0.0, 0.125, -0.125, 1.0, 2.0, 3.0]]]], requires_grad=True)
+    F.max_pool2d(x, (1, 2), stride=(1, 3), dilation=(1, 2)).sum().backward()
+    assert x.grad.tolist() == [[[[1.0, 0.0, 0.0, 0.0, 0.0, 1.0]]]]
+    y = Tensor(np.arange(10.0).reshape(1, 1, 2, 5), requires_grad=True)
+    F.max_pool2d(y, 2, stride=3).sum().backward()
+    assert y.grad.tolist() == [[[[0.0] * 5, [0.0, 1.0, 0.0, 0.0, 1.0]]]]   # column 2 is skipped
