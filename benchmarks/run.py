@@ -134,9 +134,11 @@ def conv_rows() -> list[list[str]]:
                      f"{ours['s_per_epoch']:.2f}", f"PyTorch {pt['s_per_epoch']:.2f}",
                      f"{ratio:.2f}x PyTorch", "met" if ratio <= 1.5 else "missed",
                      "<= 1.5x PyTorch"])
+        full = run["epochs"] >= 5
         rows.append([f"  test accuracy after {run['epochs']} epochs", f"{ours['accuracy']:.2%}",
                      f"PyTorch {pt['accuracy']:.2%}", "",
-                     "met" if ours["accuracy"] >= 0.99 else "missed", ">= 99.0%"])
+                     _verdict(full, ours["accuracy"] >= 0.99),
+                     ">= 99.0% in 5 epochs" if full else "reference (schedule unfinished)"])
         rows.append([f"  peak memory, {n} thread(s)", f"{ours['peak_mb']:.1f} MB",
                      f"PyTorch {pt['peak_mb']:.1f} MB",
                      f"{ours['peak_mb'] / max(pt['peak_mb'], 1e-9):.2f}x", "-", "reported"])
