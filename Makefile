@@ -1,42 +1,52 @@
 # Set-up is part of every target: a fresh machine needs only `make demo` or `make test`.
+# `make demo` installs what the demo needs (NumPy, Graphviz's Python package, Matplotlib,
+# tqdm); `make test` adds the test tools, PyTorch (as an oracle), Jupyter and Chromium.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
-STAMP  := $(VENV)/.installed-test
 
-.PHONY: demo test bench graphviz clean
+.PHONY: demo test bench graphviz browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PIP) install --quiet -e ".[test]"
+# One stamp per extra: each target installs its own extra into the one .venv.
+$(VENV)/.installed-%: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[$*]"
 	touch $@
 
-$(VENV)/.installed-bench: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e ".[test,bench]"
-	touch $@
-
-# Debian's graphviz provides `dot`, which renders the graphs to SVG.
-graphviz:
-	@if ! command -v dot >/dev/null 2>&1; then \
+# Debian packages a target needs, installed when missing (as root, with apt-get):
+# graphviz's `dot` renders the drawings; chromium lets the tests click through the
+# backprop stepper's page in a real browser.
+define debian
+	@missing=""; for pair in $(1); do cmd=$${pair%%:*}; pkg=$${pair#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) ; \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "graphviz's 'dot' is missing: install it (Debian: sudo apt-get install graphviz)"; exit 1; \
+	    echo "missing:$$missing; install them (Debian: sudo apt-get install$$missing)"; exit 1; \
 	  fi; \
 	fi
+endef
 
-demo: graphviz $(STAMP)
-	$(PY) -m autograd.cli demo
+graphviz:
+	$(call debian,dot:graphviz)
 
-test: graphviz $(STAMP)
+browser:
+	$(call debian,dot:graphviz chromium:chromium)
+
+demo: graphviz $(VENV)/.installed-demo
+	$(PY) -m autograd demo
+
+test: browser $(VENV)/.installed-test
 	$(PY) -m pytest -p no:cacheprovider
 
 bench: graphviz $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis build *.egg-info

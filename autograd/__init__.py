@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+from importlib import metadata as _metadata
+
 from .anomaly import AnomalyError, detect_anomaly
 from .backend import DomainError
 from .creation import (
@@ -27,6 +29,7 @@ from .creation import (
     zeros_like,
 )
 from .engine import GraphReleasedError, backward, grad, toposort
+from .forward import ForwardModeError
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
@@ -34,9 +37,17 @@ from .node import Node, Rule
 from .ops import RULES
 from . import conv_ops, pool_ops  # noqa: F401,I001  (they register their rules)
 from .rendering import render, save_svg
+from .rng import initial_seed, manual_seed, seed
 from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
+from . import functional  # autograd.functional.jvp, ...: after Value and Tensor
+from .forward_stepper import ForwardStepper
+
+try:
+    __version__ = _metadata.version("chainrule")
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def draw_graph(root, show_data=True, show_grad=True, rankdir="LR", **kwargs):  # type: ignore
@@ -46,13 +57,20 @@ def draw_graph(root, show_data=True, show_grad=True, rankdir="LR", **kwargs):  #
     return _draw(root, show_data=show_data, show_grad=show_grad, rankdir=rankdir, **kwargs)
 
 
+def draw_dot(root, format="svg", rankdir="LR", **kwargs):  # type: ignore
+    """micrograd's name for :func:`draw_graph` (see autograd.viz.draw_dot)."""
+    from .viz import draw_dot as _draw_dot
+
+    return _draw_dot(root, format=format, rankdir=rankdir, **kwargs)
+
+
 __all__ = [
-    "AnomalyError", "BackpropStepper", "DomainError", "Function", "FunctionCtx",
-    "GraphReleasedError", "Node",
+    "AnomalyError", "BackpropStepper", "DomainError", "ForwardModeError", "ForwardStepper",
+    "Function", "FunctionCtx", "GraphReleasedError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
-    "detect_anomaly", "draw_graph", "enable_grad", "eye", "full", "full_like", "grad",
-    "gradcheck", "is_grad_enabled", "linear", "maximum", "minimum", "no_grad", "ones", "ones_like",
-    "rand", "rand_like", "randn", "randn_like", "render", "save_svg", "set_grad_enabled",
-    "stack", "tensor",
+    "detect_anomaly", "draw_dot", "draw_graph", "enable_grad", "eye", "full", "full_like",
+    "functional", "grad", "gradcheck", "initial_seed", "is_grad_enabled", "linear",
+    "manual_seed", "maximum", "minimum", "no_grad", "ones", "ones_like", "rand", "rand_like",
+    "randn", "randn_like", "render", "save_svg", "seed", "set_grad_enabled", "stack", "tensor",
     "toposort", "where", "zeros", "zeros_like",
 ]

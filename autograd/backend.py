@@ -147,3 +147,62 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
 def swap_last(x: Any) -> Any:
     """Swap the last two axes (the matrix transpose of a stack of matrices)."""
     return x.swapaxes(-1, -2)
+
+
+class Zero:
+    """The tangent of an input that carries none: a zero known without an array.
+
+    Forward-mode rules (``Rule.jvp``) receive it for inputs that have no
+    tangent, so ``d(x y) = dx y + x dy`` can be written as it reads, with no
+    zeros allocated or multiplied: ``ZERO`` absorbs products and vanishes from
+    sums. A rule that needs an array in its place (``cat``, ``where``) calls
+    :func:`instantiate`.
+
+    >>> ZERO * 3.0 + 2.0, -ZERO, ZERO @ np.ones(2)
+    (2.0, ZERO, ZERO)
+    """
+
+    __slots__ = ()
+    # NumPy operators defer to this class, so ``array * ZERO`` is ZERO.__rmul__.
+    __array_ufunc__ = None
+
+    def __repr__(self) -> str:
+        return "ZERO"
+
+    def __add__(self, other: Any) -> Any:
+        return other
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        return -other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other
+
+    def __mul__(self, other: Any) -> "Zero":
+        return self
+
+    __rmul__ = __truediv__ = __matmul__ = __rmatmul__ = __mul__
+
+    def __neg__(self) -> "Zero":
+        return self
+
+    def _same(self, *args: Any, **kwargs: Any) -> "Zero":
+        return self
+
+    reshape = transpose = swapaxes = sum = astype = broadcast_to = __getitem__ = _same
+
+    @property
+    def T(self) -> "Zero":
+        return self
+
+
+ZERO = Zero()
+
+
+def instantiate(t: Any, like: Any) -> Any:
+    """``t``, or zeros shaped like ``like`` where ``t`` is ``ZERO``."""
+    if t is not ZERO:
+        return t
+    return np.zeros_like(like) if isinstance(like, (np.ndarray, np.generic)) else 0.0 * like

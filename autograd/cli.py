@@ -1,4 +1,7 @@
-"""The ``chainrule`` command: ``chainrule demo`` and ``chainrule graph``."""
+"""The ``chainrule`` command: ``chainrule demo`` and ``chainrule graph``.
+
+``python -m autograd`` runs the same command.
+"""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +20,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="chainrule",
         description="chainrule: train a network and draw the chain rule "
                     "(demo), or draw an expression's graph and backward pass (graph).")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="train a network, draw its graph, print the result")
     demo.add_argument("--out", default="out", help="folder for the SVG and plots (default: out)")

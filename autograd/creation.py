@@ -1,7 +1,8 @@
 """Tensor constructors: zeros, ones, full, randn, rand, arange, eye, and ``*_like``.
 
 Random constructors take ``rng``: a ``numpy.random.Generator`` or an int seed,
-so results are reproducible; with neither, a fresh unseeded generator is used.
+so results are reproducible; with neither, they draw from the default generator
+(see :func:`autograd.manual_seed`).
 
 >>> from autograd import randn
 >>> randn(2, 3, rng=0).shape
@@ -15,16 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .rng import generator as generator
 from .tensor import DEFAULT_DTYPE, Tensor, _shape_args
-
-
-def generator(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """A ``Generator`` from a generator, a seed, or None (fresh entropy)."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"rng: expected a numpy.random.Generator or an int seed, got {rng!r}")
 
 
 def _make(arr: np.ndarray, requires_grad: bool, name: str = "") -> Tensor:

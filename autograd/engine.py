@@ -5,7 +5,8 @@ of a million nodes is fine). ``run_backward`` visits nodes in reverse
 topological order, holding this pass's gradients in a dict: a node's gradient
 is complete when it is visited, because every consumer comes before it.
 Gradients are summed back to an input's shape in ``unbroadcast``, the only
-place that happens.
+place that happens; a gradient that cannot be (a VJP that forgot ``keepdims``,
+or returned ``g.T``) is an error naming the rule, the input and both shapes.
 """
 from __future__ import annotations
 
@@ -58,15 +59,24 @@ def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
     return order
 
 
+class GradientShapeError(ValueError):
+    """A backward returned a gradient its input cannot receive."""
+
+
 def unbroadcast_axes(gshape: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """Axes of a gradient of shape ``gshape`` to sum to get ``shape``.
 
     Broadcasting prepends axes and stretches axes of length 1; its gradient
-    sums over exactly those axes.
+    sums over exactly those axes. Any other difference (a gradient smaller than
+    the input, a side of another length: ``g.T`` for a non-square ``g``, a
+    reduction that lost its ``keepdims``) cannot come from broadcasting, so it
+    raises :class:`GradientShapeError` rather than be reshaped into wrong values.
     """
     lead = len(gshape) - len(shape)
-    if lead < 0:
-        raise ValueError(f"gradient of shape {gshape} cannot be reduced to shape {shape}")
+    if lead < 0 or any(n != 1 and gshape[lead + i] != n for i, n in enumerate(shape)):
+        raise GradientShapeError(
+            f"a gradient of shape {gshape} cannot be summed back to shape {shape}: expected "
+            f"{shape}, or a shape that {shape} broadcasts to")
     stretched = tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
     )
@@ -81,19 +91,62 @@ def unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     if g.shape != shape:
-        g = g.reshape(shape)
+        g = g.reshape(shape)  # drops the leading axes of length 1 that keepdims left
     return g
 
 
-def _fit(g: Any, node: Node) -> Any:
-    """Give a parent's gradient the parent's shape and dtype."""
+def gradient_shape_error(who: str, i: int, gshape: tuple[int, ...],
+                         shape: tuple[int, ...]) -> GradientShapeError:
+    """The error for a backward (``who``) whose gradient for input ``i`` has the wrong shape."""
+    return GradientShapeError(
+        f"{who} returned a gradient of shape {tuple(gshape)} for input {i} of shape "
+        f"{tuple(shape)}: expected {tuple(shape)}, or a shape that {tuple(shape)} broadcasts "
+        "to (the engine sums the broadcast axes back)")
+
+
+def check_gradient_shape(who: str, i: int, gshape: tuple[int, ...],
+                         shape: tuple[int, ...]) -> None:
+    """Raise unless a gradient of ``gshape`` fits an input of ``shape`` (equal, or broadcast)."""
+    if tuple(gshape) != tuple(shape):
+        try:
+            unbroadcast_axes(tuple(gshape), tuple(shape))
+        except GradientShapeError:
+            raise gradient_shape_error(who, i, gshape, shape) from None
+
+
+def _fit(g: Any, node: Node, consumer: Node | None = None) -> Any:
+    """Give a parent's gradient the parent's shape and dtype.
+
+    ``consumer`` is the node whose VJP produced ``g``; it names the rule in
+    the error when ``g`` cannot be summed back to the parent's shape.
+    """
     if node._broadcasts:
         data = node._data
+        if not hasattr(g, "shape"):
+            raise _shape_error(consumer, node, type(g).__name__, data.shape)
         if g.shape != data.shape:
-            g = unbroadcast(g, data.shape)
+            try:
+                g = unbroadcast(g, data.shape)
+            except GradientShapeError:
+                raise _shape_error(consumer, node, g.shape, data.shape) from None
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
     return g
+
+
+def _shape_error(consumer: Node | None, node: Node, gshape: Any,
+                 shape: tuple[int, ...]) -> GradientShapeError:
+    """The error naming ``consumer``'s rule; ``gshape`` is a shape, or the name of a non-array."""
+    who = "a backward"
+    i = 0
+    if consumer is not None and consumer._rule is not None:
+        who = f"the backward of '{consumer._rule.name}'"
+        i = next(j for j, p in enumerate(consumer._parents) if p is node)
+    if isinstance(gshape, str):
+        return GradientShapeError(
+            f"{who} returned a {gshape} for input {i} of shape {tuple(shape)}: expected an "
+            f"array of that shape, or of a shape that {tuple(shape)} broadcasts to")
+    return gradient_shape_error(who, i, gshape, shape)
 
 
 def _raise_released(node: Node) -> None:
@@ -117,6 +170,58 @@ def _vjp_error(node: Node, exc: ArithmeticError | ValueError) -> ArithmeticError
     )
 
 
+def _vjp_failed(node: Node, g: Any, exc: Exception) -> Exception:
+    """``exc`` (raised inside a VJP run on arrays) with the rule and the shapes it saw."""
+    if isinstance(exc, GradientShapeError) or str(exc).startswith("backward of '"):
+        return exc
+    shapes = ", ".join(str(tuple(getattr(p._data, "shape", ()))) for p in node._parents)
+    text = (f"backward of '{node._rule.name}' failed for an incoming gradient of shape "
+            f"{tuple(getattr(g, 'shape', ()))} and input(s) of shape {shapes}: {exc}")
+    try:
+        return type(exc)(text)
+    except Exception:  # an exception type with another constructor
+        return ValueError(text)
+
+
+def node_vjp(node: Node, g: Any, create_graph: bool = False) -> Sequence[Any]:
+    """One gradient per parent of ``node`` given ``g`` = d root/d node: its rule's VJP.
+
+    The gradients are shaped like ``node`` (``run_backward`` sums broadcast axes
+    back); ``None`` where none flows. On raw data unless ``create_graph``, when
+    ``g`` is a node and the VJP records a graph.
+    """
+    rule = node._rule
+    params = node._params
+    if params is RELEASED:
+        _raise_released(node)
+    x = node._x
+    y = node._y
+    # Front ends that track versions hold _saved_versions (None: nothing to check).
+    if node._tracks_versions and node._saved_versions is not None:
+        node._check_versions()
+    try:
+        if create_graph:
+            parents = (x,) if y is None else (x, y) + node._rest
+            if rule.needs:
+                params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
+            return rule.vjp(g, node, *parents, **(params or {}))
+        if params is None and not rule.needs:
+            if y is None:
+                return rule.vjp(g, node._data, x._data)
+            if not node._rest:
+                return rule.vjp(g, node._data, x._data, y._data)
+        parents = (x,) if y is None else (x, y) + node._rest
+        if rule.needs:
+            params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
+        return rule.vjp(g, node._data, *[p._data for p in parents], **(params or {}))
+    except (ArithmeticError, ValueError) as exc:
+        if type(g) is float:
+            raise _vjp_error(node, exc) from None
+        raise _vjp_failed(node, g, exc) from exc
+    except (TypeError, AttributeError, IndexError) as exc:
+        raise _vjp_failed(node, g, exc) from exc
+
+
 def run_backward(
     roots: Sequence[Node],
     seeds: Sequence[Any],
@@ -133,9 +238,9 @@ def run_backward(
     in ``keep`` (what ``grad`` returns). With ``create_graph`` the seeds and
     results are graph nodes and the VJPs record a graph. ``check(kept)`` runs
     before the graph is released, so it may raise without spoiling a retry.
-    ``observer(node, g, grads, params)``, if given, sees each node's VJP result
-    (the gradients for its inputs, before they are summed to the inputs'
-    shapes) in the order the pass runs: it is how the stepper explains it.
+    ``observer(node, g, grads)``, if given, sees each node's VJP result (the
+    gradients for its inputs, before they are summed to the inputs' shapes) in
+    the order the pass runs: it is how the stepper records the pass.
     """
     order = toposort(roots)
     grads: dict[Node, Any] = {}
@@ -160,39 +265,16 @@ def run_backward(
                 kept.append((node, g))
             if rule is None:
                 continue
-            params = node._params
-            if params is RELEASED:
-                _raise_released(node)
-            x = node._x
-            y = node._y
-            parents = (x,) if y is None else (x, y) + node._rest if node._rest else (x, y)
-            # Front ends that track versions hold _saved_versions (None: nothing to check).
-            if node._tracks_versions and node._saved_versions is not None:
-                node._check_versions()
-            if rule.needs:
-                params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
-            try:
-                if create_graph:
-                    pgrads = rule.vjp(g, node, *parents, **(params or {}))
-                elif params is None:
-                    if y is None:
-                        pgrads = rule.vjp(g, node._data, x._data)
-                    elif len(parents) == 2:
-                        pgrads = rule.vjp(g, node._data, x._data, y._data)
-                    else:
-                        pgrads = rule.vjp(g, node._data, *[p._data for p in parents])
-                else:
-                    pgrads = rule.vjp(g, node._data, *[p._data for p in parents], **params)
-            except (ArithmeticError, ValueError) as exc:
-                if type(g) is float:
-                    raise _vjp_error(node, exc) from None
-                raise
+            pgrads = node_vjp(node, g, create_graph)
             if anomaly:
                 from .anomaly import check_backward
 
                 check_backward(node, g, pgrads)
             if observer is not None:
-                observer(node, g, pgrads, params or {})
+                observer(node, g, pgrads)
+            x = node._x
+            y = node._y
+            parents = (x,) if y is None else (x, y) + node._rest if node._rest else (x, y)
             # Operands share the node's front end (apply lifts them), so one flag serves all.
             broadcasts = node._broadcasts
             for p, gp in zip(parents, pgrads):
@@ -200,8 +282,11 @@ def run_backward(
                     continue
                 if broadcasts:
                     d = p._data
-                    if gp.shape != d.shape or gp.dtype != d.dtype:
-                        gp = _fit(gp, p)
+                    try:
+                        if gp.shape != d.shape or gp.dtype != d.dtype:
+                            gp = _fit(gp, p, node)
+                    except AttributeError:   # not an array (a float, a list): _fit says so
+                        gp = _fit(gp, p, node)
                 old = grads_get(p)
                 grads[p] = gp if old is None else old + gp
     finally:

@@ -21,6 +21,12 @@ with Tensor/Value operations, ``backward`` is itself differentiable, so
 higher-order derivatives work through a Function too. A Function becomes a
 rule like any built-in one: the engine, the stepper and the drawings treat it
 the same way.
+
+Forward mode (:mod:`autograd.forward`) uses an optional static
+``jvp(ctx, *tangents)``, returning the output's tangent given one tangent per
+input (zeros for an input without one). Without it, forward mode derives
+the JVP from ``backward`` (the double-VJP construction), which needs a
+``backward`` written in Tensor or Value operations, as above.
 """
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ from typing import Any
 
 import numpy as np
 
+from .backend import instantiate
+from .engine import check_gradient_shape
 from .grad_mode import STATE
 from .node import Node, Rule, apply
 
@@ -75,6 +83,8 @@ class Function:
     """Subclass with static ``forward(ctx, *inputs)`` and ``backward(ctx, g)``; call ``.apply``."""
 
     _rule: Rule | None = None
+    # A subclass may define a static ``jvp(ctx, *tangents)`` for forward mode.
+    jvp: Any = None
 
     @staticmethod
     def forward(ctx: FunctionCtx, *inputs: Any) -> Any:
@@ -108,12 +118,14 @@ class Function:
 def _make_rule(cls: type[Function]) -> Rule:
     def forward(*data: Any, ctx: FunctionCtx, args: tuple[Any, ...]) -> Any:
         front = next(type(a) for a in args if isinstance(a, Node))
-        prev = STATE.enabled
-        STATE.enabled = False
+        # The operations inside run as one: no graph of their own, and no tangents either
+        # (the Function's JVP, or its double VJP, gives its result's tangent).
+        prev, level = STATE.enabled, STATE.forward
+        STATE.enabled, STATE.forward = False, None
         try:
             out = cls.forward(ctx, *args)
         finally:
-            STATE.enabled = prev
+            STATE.enabled, STATE.forward = prev, level
         return _raw(out, front)
 
     def vjp(g: Any, ans: Any, *xs: Any, ctx: FunctionCtx, args: tuple[Any, ...]) -> Any:
@@ -137,17 +149,31 @@ def _make_rule(cls: type[Function]) -> Rule:
                 continue
             if not graph:
                 gi = _raw(gi, front)
-            if np.shape(gi if not isinstance(gi, Node) else gi._data) != np.shape(a._data):
-                raise ValueError(
-                    f"{cls.__name__}.backward returned a gradient of shape "
-                    f"{np.shape(gi if not isinstance(gi, Node) else gi._data)} for input {i} "
-                    f"of shape {np.shape(a._data)}"
-                )
+            check_gradient_shape(f"{cls.__name__}.backward", i,
+                                 np.shape(gi._data if isinstance(gi, Node) else gi),
+                                 np.shape(a._data))
             out.append(gi)
         return tuple(out)
+
+    def jvp(ts: tuple[Any, ...], ans: Any, *xs: Any, ctx: FunctionCtx,
+            args: tuple[Any, ...]) -> Any:
+        nodes = [a for a in args if isinstance(a, Node)]
+        front = type(nodes[0])
+        tangents = []
+        it = iter(zip(ts, xs))
+        for a in args:
+            if not isinstance(a, Node):
+                tangents.append(None)
+                continue
+            t, x = next(it)
+            tangents.append(front._constant(instantiate(t, x)))
+        out = cls.jvp(ctx, *tangents)
+        return _raw(out, front)
 
     doc = (cls.__doc__ or f"User-defined Function {cls.__name__}.").strip()
     forward.__doc__ = doc
     rule = Rule(cls.__name__, forward, symbol=cls.__name__, uses_inputs=False)
     rule.defvjp(vjp)
+    if getattr(cls, "jvp", None) is not None:
+        rule.defjvp(jvp)
     return rule

@@ -18,9 +18,39 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
+    """Per-thread switches read by ``apply()``.
+
+    ``enabled`` is grad mode. ``hooks`` is true when ``apply()`` has more to do
+    than run the forward: anomaly mode checks the result, or a forward-mode
+    level (``forward``) pushes tangents. Folding both into one flag keeps
+    ``apply()`` at two reads of this state per operation, as before forward
+    mode existed: unused, forward mode costs nothing per node.
+    """
+
     def __init__(self) -> None:
         self.enabled = True
-        self.anomaly = False
+        self.hooks = False
+        self._anomaly = False
+        self._forward: Any = None
+
+    @property
+    def anomaly(self) -> bool:
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, on: bool) -> None:
+        self._anomaly = on
+        self.hooks = bool(on) or self._forward is not None
+
+    @property
+    def forward(self) -> Any:
+        """The forward-mode level whose tangents operations push (autograd.forward)."""
+        return self._forward
+
+    @forward.setter
+    def forward(self, level: Any) -> None:
+        self._forward = level
+        self.hooks = self._anomaly or level is not None
 
 
 STATE = _State()

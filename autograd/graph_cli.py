@@ -13,8 +13,9 @@ whitelist node by node (with an explicit stack, and limits on length and
 depth); nothing else is accepted, and nothing is ever run as Python code.
 
 It prints the result and its gradients and writes the graph; ``--steps DIR``
-adds one picture per backward step and ``steps.txt``, the stepper's
-walk-through. Exit status: 0 when done, 2 for a refused expression or
+adds one picture per backward step, ``steps.txt``, the stepper's
+walk-through, and ``steps.html``, the same as a page to step through in a
+browser. Exit status: 0 when done, 2 for a refused expression or
 ``--set``, 1 when no Graphviz program is found (the DOT text is then written
 next to the output).
 
@@ -236,7 +237,8 @@ def _run(args: argparse.Namespace) -> int:
             for i in range(len(stepper)):
                 render(stepper.frame(i), folder / f"step_{i + 1:03d}.{fmt}", fmt)
             (folder / "steps.txt").write_text(str(stepper) + "\n", encoding="utf-8")
-            print(f"wrote {len(stepper)} step frames and steps.txt to {folder}")
+            stepper.save_html(folder / "steps.html")
+            print(f"wrote {len(stepper)} step frames, steps.txt and steps.html to {folder}")
     except GraphvizNotFoundError as exc:
         dot_path = path.with_suffix(".dot")
         dot_path.parent.mkdir(parents=True, exist_ok=True)
@@ -264,7 +266,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="give a name its value (repeat for each name)")
     p.add_argument("-o", "--output", default="graph.svg", help="picture to write (graph.svg)")
-    p.add_argument("--steps", metavar="DIR", help="also write one picture per backward step")
+    p.add_argument("--steps", metavar="DIR",
+                   help="also write one picture per backward step, steps.txt and steps.html")
     p.add_argument("--format", choices=("svg", "png"),
                    help="picture format (default: from the -o suffix, else svg)")
     p.set_defaults(func=_run)

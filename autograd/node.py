@@ -21,7 +21,8 @@ from .grad_mode import STATE
 
 
 class Rule:
-    """A primitive operation: its forward and its vector-Jacobian product.
+    """A primitive operation: its forward, its vector-Jacobian product and its
+    Jacobian-vector product.
 
     ``forward(*data, **params)`` computes the result on raw data (floats or
     arrays). ``vjp(g, ans, *inputs, **params)`` returns one gradient per input
@@ -32,9 +33,22 @@ class Rule:
     in-place change could corrupt. A rule declared with ``needs=True`` gets a
     keyword ``needs`` (one bool per input) and may return None for inputs that
     need no gradient, skipping work such as a matmul's unused half.
+
+    ``formula`` and ``local`` say how the stepper writes the rule with the
+    user's names (see :mod:`autograd.explain`): ``formula`` the result, e.g.
+    ``"{x} · {w}ᵀ + {b}"``; ``local`` one template per input, either the local
+    derivative d result/d input (``"{y}"`` for the x of ``x * y``) or, when it
+    mentions ``{g}``, the gradient the input receives (``"{g} · {y}ᵀ"`` for
+    the x of ``x @ y``). A rule without them is explained from its VJP's
+    numbers and its docstring.
+
+    ``jvp(ts, ans, *inputs, **params)`` is forward mode's rule: given ``ts``,
+    one tangent per input (``backend.ZERO`` for an input that carries none),
+    it returns the tangent of the result, J t. It runs on raw data.
     """
 
-    __slots__ = ("name", "symbol", "forward", "vjp", "uses_inputs", "uses_ans", "needs", "doc")
+    __slots__ = ("name", "symbol", "forward", "vjp", "jvp", "uses_inputs", "uses_ans", "needs",
+                 "doc", "formula", "local")
 
     def __init__(
         self,
@@ -44,20 +58,30 @@ class Rule:
         uses_inputs: bool = True,
         uses_ans: bool = False,
         needs: bool = False,
+        formula: Any = None,
+        local: Any = None,
     ) -> None:
         self.name = name
         self.symbol = symbol or name
         self.forward = forward
         self.vjp: Callable[..., Any] | None = None
+        self.jvp: Callable[..., Any] | None = None
         self.uses_inputs = uses_inputs
         self.uses_ans = uses_ans
         self.needs = needs
         self.doc = (forward.__doc__ or "").strip()
+        self.formula = formula
+        self.local = local
 
     def defvjp(self, vjp: Callable[..., Any]) -> Callable[..., Any]:
         """Attach the vector-Jacobian product (used as a decorator)."""
         self.vjp = vjp
         return vjp
+
+    def defjvp(self, jvp: Callable[..., Any]) -> Callable[..., Any]:
+        """Attach the Jacobian-vector product (used as a decorator)."""
+        self.jvp = jvp
+        return jvp
 
     def __call__(self, *args: Any, **params: Any) -> Any:
         return self.forward(*args, **params)
@@ -132,6 +156,22 @@ class Node:
         p = self._params
         return {} if p is None or p is RELEASED else dict(p)
 
+    @property
+    def tangent(self) -> Any:
+        """Forward mode's derivative carried with this node (raw data), or None.
+
+        It is d self / d s along the direction the inputs' tangents give, in
+        the innermost forward-mode level (see :mod:`autograd.forward`).
+        """
+        level = STATE.forward
+        return None if level is None else level.get(self)
+
+    @tangent.setter
+    def tangent(self, t: Any) -> None:
+        from .forward import set_tangent
+
+        set_tangent(self, t)
+
     def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
         """Fill ``.grad`` of every leaf this node depends on (see engine.backward)."""
         from .engine import backward
@@ -169,7 +209,8 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
     """Run ``rule`` forward on the data of ``args`` (nodes of one front end).
 
     The result is a node of the same front end. It records the rule and its
-    parents when grad mode is on and an input requires grad.
+    parents when grad mode is on and an input requires grad. Inside a
+    forward-mode level, the rule's JVP gives it a tangent when an input has one.
     """
     fwd = rule.forward
     n = len(args)
@@ -198,8 +239,12 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
         out._params = params
         if cls._tracks_versions and (rule.uses_inputs or rule.uses_ans):
             out._save_versions(args)
-    if STATE.anomaly:
-        from .anomaly import check_forward
+    if STATE.hooks:
+        if STATE.anomaly:
+            from .anomaly import check_forward
 
-        check_forward(out, rule, args, params)
+            check_forward(out, rule, args, params)
+        level = STATE.forward
+        if level is not None:
+            level.push(out, rule, args, params)
     return out

@@ -10,7 +10,19 @@ from typing import Any
 
 from . import backend as B
 from . import ops
+from .grad_mode import STATE
 from .node import Node, apply
+
+
+def _varies(node: Node) -> bool:
+    """Whether ``node`` has a derivative to pass on: it requires grad or carries a tangent.
+
+    ``**`` picks its rule by this (a constant exponent or base has a simpler one).
+    """
+    if node.requires_grad:
+        return True
+    level = STATE.forward
+    return level is not None and level.get(node) is not None
 
 
 class Operators(Node):
@@ -84,8 +96,8 @@ class Operators(Node):
     def __pow__(self, other: Any) -> Any:
         if isinstance(other, Node):
             other = self._operand(other, "**")
-            if other.requires_grad:
-                if self.requires_grad:
+            if _varies(other):
+                if _varies(self):
                     return apply(ops.pow, (self, other))
                 return apply(ops.rpowc, (other,), {"base": self._exponent(self._data)})
             other = other._data

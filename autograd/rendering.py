@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - graphviz is an optional dependency
     _Digraph = object
 
 FORMATS = ("svg", "png")
+_OUTPUTS = FORMATS + ("json",)  # json: the layout itself (positions), read by autograd.frames
 
 _INSTALL_HINT = (
     "Install Graphviz's `dot` (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew "
@@ -66,12 +67,14 @@ def find_dot() -> str:
     raise GraphvizNotFoundError(f"cannot render: no Graphviz program found. {_INSTALL_HINT}")
 
 
-def pipe(source: str, format: str = "svg") -> bytes:
-    """Lay out DOT ``source`` and return the picture in ``format`` ('svg' or 'png')."""
-    if format not in FORMATS:
+def pipe(source: str, format: str = "svg", args: Iterable[str] = ()) -> bytes:
+    """Lay out DOT ``source`` and return the picture in ``format`` ('svg' or 'png', or
+    'json' for the layout). ``args`` go to the program (``-Kneato -n2`` keeps the
+    positions written in the source)."""
+    if format not in _OUTPUTS:
         raise ValueError(f"render: format must be 'svg' or 'png', got {format!r}")
     program = find_dot()
-    proc = subprocess.run([program, f"-T{format}"], input=source.encode("utf-8"),
+    proc = subprocess.run([program, f"-T{format}", *args], input=source.encode("utf-8"),
                           capture_output=True, timeout=300, check=False)
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip()
@@ -85,13 +88,13 @@ def render(root: Any, path: str | os.PathLike[str], format: str = "svg",
 
     ``draw_options`` go to ``draw_graph``. Returns the path written.
     """
-    if hasattr(root, "source"):
-        source = root.source
-    else:
+    if format not in FORMATS:
+        raise ValueError(f"render: format must be 'svg' or 'png', got {format!r}")
+    if not hasattr(root, "source"):
         from .viz import draw_graph
 
-        source = draw_graph(root, **draw_options).source
-    data = pipe(source, format)
+        root = draw_graph(root, **draw_options)
+    data = pipe(root.source, format, getattr(root, "program_args", ()))
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
@@ -104,7 +107,13 @@ def save_svg(root: Any, path: str | os.PathLike[str], **draw_options: Any) -> Pa
 
 
 class Drawing(_Digraph):
-    """A ``graphviz.Digraph`` that renders through :func:`find_dot` when Jupyter shows it."""
+    """A ``graphviz.Digraph`` that renders through :func:`find_dot` when Jupyter shows it.
+
+    ``program_args`` go to the program on every rendering (a stepper frame's
+    ``-Kneato -n2`` keeps its pinned positions).
+    """
+
+    program_args: tuple[str, ...] = ()
 
     def _repr_mimebundle_(self, include: Iterable[str] | None = None,
                           exclude: Iterable[str] | None = None, **_: Any) -> dict[str, Any]:
@@ -115,11 +124,11 @@ class Drawing(_Digraph):
             if "image/svg+xml" in wanted:
                 out["image/svg+xml"] = self.svg()
             if "image/png" in wanted:
-                out["image/png"] = pipe(self.source, "png")
+                out["image/png"] = pipe(self.source, "png", self.program_args)
             return out
         except GraphvizNotFoundError as exc:
             return {"text/plain": str(exc)}
 
     def svg(self) -> str:
         """The drawing as SVG text."""
-        return pipe(self.source, "svg").decode("utf-8")
+        return pipe(self.source, "svg", self.program_args).decode("utf-8")

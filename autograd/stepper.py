@@ -1,16 +1,24 @@
-"""Backpropagation one step at a time, explained with the chain rule.
+"""Backpropagation one step at a time, explained with the chain rule and performed.
 
-``BackpropStepper(loss)`` runs its own backward pass over ``loss``'s graph in
-the engine's order (reverse ``engine.toposort``), with the engine's rules
-(each node's ``Rule.vjp``) and its ``unbroadcast``, and keeps every
-intermediate gradient. Each step is one node that has a gradient to pass on:
-its operation, the gradient arriving at it (with its parts, when the node
-feeds several others), each local derivative and each contribution to an
-input, with the running sum and the axes a broadcast gradient is summed over.
+``BackpropStepper(loss)`` records the engine's own backward pass over
+``loss``'s graph (``engine.run_backward`` with an observer, so the order, the
+rules and the broadcasting are the engine's) without writing anything. Each
+step is one node passing its gradient on: the gradient that reached it (with
+its parts, when the node feeds several others), each input's local derivative
+in the user's names, and what each input receives.
 
-The stepper never writes ``.grad`` and never frees the graph: call
-``loss.backward()`` as usual, before (with ``retain_graph=True``) or after,
-and the leaves' ``.grad`` equal the stepper's gradients after its last step.
+Walking the stepper performs the pass: ``next(stepper)``, ``for step in
+stepper`` or ``stepper.run()`` add each step's contributions to ``.grad``
+(the loss's own gradient on the first step), so after the last step the
+leaves (and, for ``Value`` graphs, every node) hold what ``backward()`` gives.
+``BackpropStepper(loss, apply=False)`` explains without writing. Reading
+(``len``, ``stepper[i]``, ``stepper.steps``, ``explain``, the pictures) never
+writes, and the stepper keeps the graph, so ``backward()`` still works.
+
+On screen, ``stepper.html()`` (what Jupyter shows for a stepper) is one
+self-contained HTML fragment: every step's text and picture, with previous /
+next / slider controls that need no kernel; ``save_html(path)`` writes it as a
+page. The pictures share one layout, so only colours and numbers change.
 
 >>> from autograd import Value
 >>> w = Value(1.0, label="w"); x = Value(0.5, label="x"); b = Value(0.1, label="b")
@@ -19,201 +27,120 @@ and the leaves' ``.grad`` equal the stepper's gradients after its last step.
 >>> z3 = z2.relu(); z3.label = "z3"
 >>> L = (z3 - 1) ** 2; L.label = "L"
 >>> s = BackpropStepper(L)
->>> len(s), s.gradient(w), s.gradient(b)
-(5, -0.4, -0.8)
 >>> print(s.explain(4))
-Step 5 of 5: z1 = w * x    [mul: x * y.  d/dx = y, d/dy = x.]
-  dL/dz1 = -0.8 (from z2)
-  dL/dw += dL/dz1 · dz1/dw = -0.8 × 0.5 = -0.4
-  dL/dx += dL/dz1 · dz1/dx = -0.8 × 1 = -0.8
+Step 5 of 5: z1 = w * x
+  ∂L/∂z1 = -0.8   (from z2)
+  ∂z1/∂w = x = 0.5
+  ∂L/∂w += ∂L/∂z1 · ∂z1/∂w = -0.8 × 0.5 = -0.4
+  ∂z1/∂x = w = 1
+  ∂L/∂x += ∂L/∂z1 · ∂z1/∂x = -0.8 × 1 = -0.8
+>>> w.grad, len(s.run()), w.grad, b.grad
+(0.0, 5, -0.4, -0.8)
 """
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from .engine import GraphReleasedError, _fit, _seed, run_backward, unbroadcast_axes
+from . import explain
+from .engine import GraphReleasedError, _seed, node_vjp, run_backward
+from .frames import FrameSet, Op, array_body
 from .node import Node
-from .viz import GraphvizNotFoundError, _draw, _short, node_names, value_text, walk
+from .stepper_page import StepperView
+from .steps import Contribution, Step, contributions, d, write
+from .viz import node_kind, node_names, num, value_text, walk
 
-_INFIX = {"+", "-", "*", "/", "@", "**"}
-
-
-class Contribution:
-    """What one step sends to one input: ``d root/d input += g · local``."""
-
-    __slots__ = ("local", "name", "parent", "position", "raw_shape", "sources", "summed_axes",
-                 "total", "value")
-
-    def __init__(self, parent: Node, name: str, position: str, local: Any = None,
-                 value: Any = None, raw_shape: tuple[int, ...] = (),
-                 summed_axes: tuple[int, ...] = (), sources: list[tuple[str, Any]] | None = None,
-                 total: Any = None) -> None:
-        self.parent = parent
-        self.name = name
-        self.position = position  # the rule's name for this input: x, y, or an index
-        self.local = local        # d node/d input as a number (scalars only), else None
-        self.value = value        # gradient added to the input; None when none flows
-        self.raw_shape = raw_shape
-        self.summed_axes = summed_axes
-        self.sources = sources or []  # every (from, value) added to this input so far
-        self.total = total        # the input's gradient after this contribution
+__all__ = ["BackpropStepper", "BackwardFrames", "Contribution", "Step"]
 
 
-class Step:
-    """One node's share of the backward pass."""
-
-    __slots__ = ("contributions", "count", "expression", "grad", "index", "name", "node",
-                 "root_name", "sources")
-
-    def __init__(self, index: int, node: Node, name: str, root_name: str, expression: str,
-                 grad: Any, sources: list[tuple[str, Any]],
-                 contributions: list[Contribution]) -> None:
-        self.index = index
-        self.count = 0
-        self.node = node
-        self.name = name
-        self.root_name = root_name
-        self.expression = expression
-        self.grad = grad
-        self.sources = sources
-        self.contributions = contributions
-
-    @property
-    def op(self) -> str:
-        """The rule's name (``mul``, ``relu``...)."""
-        return self.node._rule.name
-
-    def explain(self) -> str:
-        """The step in words and numbers, in the chain rule's form."""
-        r, n = self.root_name, self.name
-        doc = self.node._rule.doc.splitlines()[0] if self.node._rule.doc else ""
-        lines = [f"Step {self.index + 1} of {self.count}: {n} = {self.expression}"
-                 + (f"    [{self.op}: {doc}]" if doc else "")]
-        if not self.sources:
-            lines.append(f"  d{r}/d{n} = {value_text(self.grad)} (the start of backpropagation)")
-        elif len(self.sources) == 1:
-            lines.append(f"  d{r}/d{n} = {value_text(self.grad)} (from {self.sources[0][0]})")
-        else:
-            parts = " + ".join(f"{value_text(v)} (from {s})" for s, v in self.sources)
-            lines.append(f"  d{r}/d{n} = {parts} = {value_text(self.grad)}"
-                         f" (complete: all {len(self.sources)} uses of {n} have sent their part)")
-        for c in self.contributions:
-            p = c.name
-            if c.value is None:
-                why = "needs no gradient (requires_grad is off)" if not c.parent.requires_grad \
-                    else "gets no gradient from this operation"
-                lines.append(f"  {p} {why}")
-                continue
-            head = f"  d{r}/d{p} += d{r}/d{n} · d{n}/d{p} = "
-            if c.local is not None:
-                head += f"{value_text(self.grad)} × {value_text(c.local)} = "
-            lines.append(head + value_text(c.value))
-            if c.summed_axes:
-                word = "axis" if len(c.summed_axes) == 1 else "axes"
-                axes = ", ".join(str(a) for a in c.summed_axes)
-                lines.append(f"    grad {c.raw_shape} summed over {word} {axes}"
-                             f" -> {np.shape(c.value)}")
-            if len(c.sources) > 1:
-                parts = " + ".join(f"{value_text(v)} (from {s})" for s, v in c.sources)
-                lines.append(f"    running sum: d{r}/d{p} = {parts} = {value_text(c.total)}")
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return f"<Step {self.index + 1}: {self.name} = {self.expression}>"
-
-
-def _expression(node: Node, names: dict[int, str]) -> str:
-    rule = node._rule
-    args = [names[id(p)] for p in node._parents]
-    params = node._params if isinstance(node._params, dict) else {}
-    if rule.name == "powc":
-        return f"{args[0]} ** {value_text(params['p'])}"
-    if rule.name == "rpowc":
-        return f"{value_text(params['base'])} ** {args[0]}"
-    if rule.symbol in _INFIX and len(args) == 2:
-        return f"{args[0]} {rule.symbol} {args[1]}"
-    if rule.name == "neg":
-        return f"-{args[0]}"
-    extras = [f"{k}={s}" for k, v in params.items() if (s := _short(v)) is not None]
-    return f"{rule.name}({', '.join(args + extras)})"
-
-
-def _locals(node: Node, g: Any, inputs: list[Any], params: dict[str, Any]) -> list[Any]:
-    """Local derivatives d node/d input, for scalars: the VJP of a gradient of 1."""
-    none = [None] * len(inputs)
+def _locals(node: Node, g: Any) -> list[float | None]:
+    """Local derivatives d node/d input as numbers, for scalars: the VJP of a gradient of 1."""
+    n = len(node._parents)
     if type(g) is float:
         one: Any = 1.0
-    elif np.size(g) != 1 or any(np.size(x) != 1 for x in inputs):
-        return none  # a Jacobian, not a number: the step shows the VJP's result instead
+    elif np.size(g) != 1 or any(np.size(p._data) != 1 for p in node._parents):
+        return [None] * n  # a Jacobian, not a number: the step shows the gradient instead
     else:
         one = np.ones_like(g)
     try:
-        out = node._rule.vjp(one, node._data, *inputs, **params)
+        out = node_vjp(node, one)
     # The local derivative is an extra: a rule that cannot take this probe must not stop the pass.
     except (ArithmeticError, ValueError, TypeError, AttributeError, IndexError):
-        return none
-    return [None if d is None else float(np.sum(d)) for d in out]
+        return [None] * n
+    return [None if v is None else float(np.sum(v)) for v in out]
 
 
-class BackpropStepper:
-    """The backward pass of ``loss`` as a list of steps, with frames to draw.
+class BackpropStepper(StepperView):
+    """The backward pass of ``loss`` as steps to read, draw, and walk.
 
     ``grad`` is d loss/d loss as for ``backward`` (default 1 for a scalar).
-    ``print(stepper)`` walks through every step; ``frame(i)`` draws the graph
-    as of step i; ``widget()`` shows the frames in Jupyter.
+    ``apply=False`` makes walking explain only, leaving ``.grad`` alone.
+    ``rankdir`` fixes the pictures' direction ('LR' or 'TB'); by default
+    left to right unless top to bottom fits the width better.
     """
 
-    def __init__(self, loss: Node, grad: Any = None) -> None:
+    _nothing = "The loss is a leaf: there is nothing to propagate."
+
+    def __init__(self, loss: Node, grad: Any = None, apply: bool = True,
+                 rankdir: str | None = None) -> None:
         if not isinstance(loss, Node):
             raise TypeError("BackpropStepper: expected a Value or Tensor, got "
                             f"{type(loss).__name__}")
         if not loss.requires_grad:
             raise RuntimeError("BackpropStepper: the loss does not require grad, so there is "
                                "no backward pass to step through")
+        if rankdir not in (None, "LR", "TB"):
+            raise ValueError(f"BackpropStepper: rankdir must be 'LR', 'TB' or None, got "
+                             f"{rankdir!r}")
         self.loss = loss
+        self.apply = apply
+        self.rankdir = rankdir
         self.names = node_names(walk(loss), loss, root_name="L")
         self.root_name = self.names[id(loss)]
         self.steps: list[Step] = []
         self._final: dict[int, Any] = {}
         self._expected: dict[int, int] = {}
-        self._svgs: dict[int, str] = {}
+        self._walked = 0
+        self._started = False
+        self._frames: Any = None
         self._seed = _seed(loss, grad, create_graph=False)
-        self._run(self._seed)
+        self._record(self._seed)
 
-    def _run(self, seed: Any) -> None:
+    def _record(self, seed: Any) -> None:
         names = self.names
-        grads: dict[int, Any] = {id(self.loss): seed}
+        root = self.root_name
+        totals: dict[int, Any] = {id(self.loss): seed}
         sources: dict[int, list[tuple[str, Any]]] = {}
 
-        def observe(node: Node, g: Any, pgrads: Any, params: dict[str, Any]) -> None:
-            # The engine runs the pass; this only records what each step did, in its words.
-            parents = node.parents
-            inputs = [p._data for p in parents]
-            local = _locals(node, g, inputs, params)
+        def observe(node: Node, g: Any, pgrads: Any) -> None:
+            # The engine runs the pass; this records what each step did, in the user's words.
+            sent = contributions(node, g, pgrads)
+            local = _locals(node, g)
+            scalar = all(v is not None for v, c in zip(local, sent) if c.value is not None)
             me = names[id(node)]
-            labels = ["x", "y"] if len(inputs) == 2 else [str(j) for j in range(len(inputs))]
-            contributions = []
-            for j, (p, gp) in enumerate(zip(parents, pgrads)):
-                c = Contribution(p, names[id(p)], labels[j])
-                contributions.append(c)
-                if gp is None or not p.requires_grad:
+            for c in sent:
+                j, key = c.position, id(c.parent)
+                c.name = names[key]
+                c.form = explain.local_form(node, j, names, root)
+                c.gradient_form = explain.is_gradient_form(explain.local_template(node, j))
+                if c.value is None:
                     continue
-                c.raw_shape = tuple(np.shape(gp))
-                if p._broadcasts and gp.shape != p._data.shape:
-                    c.summed_axes = unbroadcast_axes(gp.shape, p._data.shape)
-                gp = _fit(gp, p)
-                old = grads.get(id(p))
-                grads[id(p)] = gp if old is None else old + gp
-                sources.setdefault(id(p), []).append((me, gp))
-                c.local, c.value = local[j], gp
-                c.sources, c.total = list(sources[id(p)]), grads[id(p)]
-            self.steps.append(Step(len(self.steps), node, me, self.root_name,
-                                   _expression(node, names), g,
-                                   list(sources.get(id(node), [])), contributions))
+                if scalar:
+                    c.local = local[j]
+                    c.substituted = explain.substituted(node, j)
+                else:
+                    c.shapes = explain.shapes_form(node, j, tuple(np.shape(g)))
+                if c.gradient_form and not c.dead:
+                    c.stopped = 0  # zeros of a matrix product are not a derivative of 0
+                old = totals.get(key)
+                totals[key] = c.value if old is None else old + c.value
+                sources.setdefault(key, []).append((me, c.value))
+                c.sources, c.total = list(sources[key]), totals[key]
+            self.steps.append(Step(len(self.steps), node, me, root, explain.formula(node, names),
+                                   g, list(sources.get(id(node), [])), sent,
+                                   explain.fallback(node)))
 
         try:
             run_backward([self.loss], [seed], retain_graph=True, create_graph=False, keep=set(),
@@ -222,21 +149,19 @@ class BackpropStepper:
             raise GraphReleasedError(
                 "BackpropStepper: the graph was freed by a backward() call; make the stepper "
                 f"before it, or call backward(retain_graph=True) ({exc})") from None
+        self._final = totals
+        self._expected = {key: len(srcs) for key, srcs in sources.items()}
         for s in self.steps:
             s.count = len(self.steps)
-        self._final = grads
-        for key, srcs in sources.items():
-            self._expected[key] = len(srcs)
+            for c in s.contributions:
+                c.uses = self._expected.get(id(c.parent), 0)
 
-    # -- reading the result
+    # -- reading the record
     def __len__(self) -> int:
         return len(self.steps)
 
     def __getitem__(self, i: int) -> Step:
         return self.steps[i]
-
-    def __iter__(self) -> Iterator[Step]:
-        return iter(self.steps)
 
     def gradient(self, node: Node) -> Any:
         """d loss/d node after the last step (what ``backward`` gives a leaf)."""
@@ -255,7 +180,7 @@ class BackpropStepper:
         return self.steps[i].explain()
 
     def grads_at(self, i: int) -> dict[int, tuple[Any, bool]]:
-        """Gradients after step ``i``: node id -> (gradient, complete)."""
+        """Gradients known after step ``i``: node id -> (gradient, complete)."""
         if i < 0:
             i += len(self.steps)
         state = {id(self.loss): (self._seed, True)}
@@ -273,73 +198,136 @@ class BackpropStepper:
         head = (f"Backward pass of {r} = {value_text(self.loss._data)}: {len(self.steps)} "
                 "steps, from the output back to the leaves (reverse topological order).")
         body = [s.explain() for s in self.steps]
-        leaves = ", ".join(f"d{r}/d{self.names[id(n)]} = {value_text(self._final[id(n)])}"
-                           for n in self.leaves())
+        leaves = ", ".join(f"∂{r}/∂{explain.operand(self.names[id(n)])} = "
+                           f"{value_text(self._final[id(n)])}" for n in self.leaves())
         return "\n\n".join([head, *body, f"Gradients of the leaves: {leaves or 'none'}"])
 
     def __repr__(self) -> str:
-        return f"<BackpropStepper of {self.root_name}: {len(self.steps)} steps>"
+        return (f"<BackpropStepper of {self.root_name}: {len(self.steps)} steps, "
+                f"{self._walked} walked>")
 
-    # -- pictures
-    def frame(self, i: int, **draw_options: Any) -> Any:
-        """The graph as of step ``i``: its node highlighted (red), the inputs it sends
-        gradient to in orange, gradients known so far filled in, the rest ``grad ?``.
-        ``draw_options`` go to ``draw_graph`` (``rankdir``, ``show_data``...)."""
-        step = self.steps[i]
-        notes: dict[int, str] = {}
-        receiving = []
-        for j, c in enumerate(step.contributions):
-            if c.value is None:
-                continue
-            receiving.append(c.parent)
-            if np.size(c.value) == 1:
-                notes[j] = f"+= {value_text(c.value)}"
-            elif c.summed_axes:
-                notes[j] = f"grad {c.raw_shape} summed -> {np.shape(c.value)}"
+    # -- walking: the pass performed step by step
+    @property
+    def position(self) -> int:
+        """How many steps have been walked (and, with ``apply``, written to ``.grad``)."""
+        return self._walked
+
+    def _start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        loss = self.loss
+        if self.apply and (loss._rule is None or loss.retains_grad):
+            loss._accumulate_grad(self._seed, False)  # backward's seed: o.grad = 1
+
+    def __iter__(self) -> Iterator[Step]:
+        return self
+
+    def __next__(self) -> Step:
+        """Walk one step: add its contributions to ``.grad`` (unless ``apply=False``)."""
+        self._start()
+        if self._walked >= len(self.steps):
+            raise StopIteration
+        step = self.steps[self._walked]
+        if self.apply:
+            write(step.contributions)
+        self._walked += 1
+        return step
+
+    def run(self) -> BackpropStepper:
+        """Walk every remaining step; afterwards ``.grad`` holds what ``backward()`` gives."""
+        for _ in self:
+            pass
+        return self
+
+    # -- pictures and pages (StepperView: frame, svg, html, save_html, widget)
+    def _make_frames(self) -> FrameSet:
+        return BackwardFrames(self, rankdir=self.rankdir)
+
+    def _title(self) -> str:
+        return (f"Backpropagation through {self.root_name} = "
+                f"{value_text(self.loss._data)}, step by step")
+
+
+class BackwardFrames(FrameSet):
+    """What a backward step's picture writes: each value's gradient once it is known
+    (``grad ?`` before, ``(so far)`` while parts are missing, the sum of its parts when
+    it is used several times), the step's node in red, the inputs it sends gradient to
+    in orange, on each edge the local derivative and what it sends, dead gradients
+    dashed."""
+
+    def __init__(self, stepper: BackpropStepper, rankdir: str | None = None) -> None:
+        super().__init__(stepper, rankdir)
+        # Each node's parts, in the order they arrived (its last contribution's sources).
+        self.parts = {id(c.parent): [v for _, v in c.sources] for step in stepper.steps
+                      for c in step.contributions if c.value is not None}
+
+    def graph(self) -> tuple[list[Node], dict[int, Op]]:
+        order = walk(self.stepper.loss)
+        return order, {id(n): (n._rule, n._parents, explain.params_of(n)) for n in order
+                       if n._rule is not None}
+
+    def kind(self, node: Node) -> str:
+        return node_kind(node, self.stepper.loss)
+
+    def known(self, i: int) -> dict[int, Any]:
+        return self.stepper.grads_at(i)
+
+    def focus(self, i: int) -> tuple[int | None, set[int], str]:
+        step = self.stepper.steps[i]
+        return (id(step.node), {id(c.parent) for c in step.contributions
+                                if c.value is not None}, "cr-receiving")
+
+    def annotation(self, node: Node, state: tuple[Any, bool] | None) -> list[tuple]:
+        if not node.requires_grad:
+            return []
+        data = node._data
+        if isinstance(data, np.ndarray) and data.size != 1:
+            if state is None:
+                return [("text", ["grad ?"]), array_body(None, data)]
+            g, complete = state
+            parts = self.stepper._expected.get(id(node), 1)
+            note = " (so far)" if not complete else f" = sum of {parts} parts" if parts > 1 \
+                else ""
+            return [("text", [f"grad{note}"]), array_body(g, data)]
+        if state is None:
+            return [("text", ["grad ?"])]
+        g, complete = state
+        if not complete:
+            return [("text", [f"grad {num(g)} (so far)"])]
+        parts = self.parts.get(id(node), [])
+        if len(parts) > 1:
+            sum_text = " + ".join(num(v) for v in parts) if len(parts) <= 3 \
+                else f"sum of {len(parts)} parts"
+            return [("text", [f"grad {sum_text} = {num(g)}"])]
+        return [("text", [f"grad {num(g)}"])]
+
+    def edge_lines(self, k: int, j: int, i: int) -> tuple[list[str], str]:
+        step_index = self.step_of.get(id(self.order[k]))
+        if step_index is None or i < step_index:
+            return [], ""
+        step = self.stepper.steps[step_index]
+        c = step.contributions[j]
+        if c.value is None:
+            return [], ""
+        n, p, r = step.name, c.name, step.root_name
+        if c.local is not None:     # scalars: the local derivative, then what it sends
+            form = f"{c.form} = " if c.form and c.form != num(c.local) else ""
+            if step.unit_seed:
+                lines = [f"{d(r, p)} = {form}{num(c.value)}"]
             else:
-                notes[j] = f"grad {np.shape(c.value)}"
-        return _draw(self.loss, names=self.names, grads=self.grads_at(i), highlight=step.node,
-                     receiving=receiving, edge_notes=notes, **draw_options)
-
-    def svg(self, i: int) -> str:
-        """Frame ``i`` as SVG text (cached)."""
-        i = range(len(self.steps))[i]
-        if i not in self._svgs:
-            self._svgs[i] = self.frame(i).svg()
-        return self._svgs[i]
-
-    def widget(self) -> Any:
-        """An ipywidgets view: previous / slider / next, the step's text and its frame.
-
-        The result is a ``VBox``: ``children[0]`` holds the previous button, the
-        slider and the next button; ``children[1]`` the explanation; ``children[2]``
-        the frame's SVG.
-        """
-        import ipywidgets as widgets
-
-        last = max(len(self.steps) - 1, 0)
-        slider = widgets.IntSlider(value=0, min=0, max=last, description="step",
-                                   continuous_update=False)
-        prev = widgets.Button(description="previous", icon="arrow-left")
-        nxt = widgets.Button(description="next", icon="arrow-right")
-        text = widgets.HTML()
-        picture = widgets.HTML()
-
-        def show(i: int) -> None:
-            prev.disabled = i <= 0
-            nxt.disabled = i >= last
-            if not self.steps:
-                text.value = "<pre>The loss is a leaf: there is nothing to propagate.</pre>"
-                return
-            text.value = f"<pre>{html.escape(self.explain(i))}</pre>"
-            try:
-                svg = self.svg(i)
-                picture.value = svg[svg.find("<svg"):]
-            except GraphvizNotFoundError as exc:
-                picture.value = f"<pre>{html.escape(str(exc))}</pre>"
-
-        slider.observe(lambda change: show(change["new"]), names="value")
-        prev.on_click(lambda _: setattr(slider, "value", max(slider.value - 1, 0)))
-        nxt.on_click(lambda _: setattr(slider, "value", min(slider.value + 1, last)))
-        show(0)
-        return widgets.VBox([widgets.HBox([prev, slider, nxt]), text, picture])
+                lines = [f"{d(n, p)} = {form}{num(c.local)}",
+                         f"sends {num(step.grad)} × {num(c.local)} = {num(c.value)}"]
+        else:
+            g = d(r, n)
+            rhs = c.form if c.gradient_form and c.form else g if c.form == "1" else \
+                f"-{g}" if c.form == "-1" else f"{g} ⊙ {explain.operand(c.form)}" if c.form \
+                else f"{step.node._rule.name}'s VJP of {g}"
+            sends = f"{c.raw_shape} = {c.shapes}" if c.shapes else \
+                f"sends {tuple(np.shape(c.value))}"
+            if c.stopped and not c.dead:
+                sends += f", 0 at {c.stopped} of {np.size(c.value)}"
+            lines = [f"{d(r, p)} += {rhs}", sends]
+        if c.dead:
+            lines = lines[:1] + ["0: the gradient stops here"]
+        return lines, "dead" if c.dead else "active" if i == step_index else "done"

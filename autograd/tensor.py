@@ -135,7 +135,7 @@ class Tensor(Operators):
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
-                 name: str = "") -> None:
+                 name: str = "", tangent: Any = None) -> None:
         arr = as_array(data, dtype)
         if requires_grad:
             _check_float(arr, "Tensor")
@@ -150,6 +150,8 @@ class Tensor(Operators):
         self.retains_grad = False
         self._version = 0
         self._saved_versions = None
+        if tangent is not None:
+            self.tangent = tangent
 
     @classmethod
     def _new(cls, data: Any) -> "Tensor":
@@ -353,6 +355,9 @@ class Tensor(Operators):
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extra = ""
+        t = self.tangent
+        if t is not None:
+            extra += ", tangent=" + np.array2string(t, separator=", ", prefix="tangent=")
         if self._data.dtype != DEFAULT_DTYPE:
             extra += f", dtype={self._data.dtype}"
         if self.requires_grad:
@@ -369,6 +374,11 @@ class Tensor(Operators):
             raise RuntimeError(
                 f"{what}: a leaf tensor that requires grad cannot change in place while "
                 "grad mode is on; do it inside `with no_grad():`"
+            )
+        if self.tangent is not None:
+            raise RuntimeError(
+                f"{what}: this tensor carries a forward-mode tangent, which an in-place "
+                "change would leave stale; change a copy (an out-of-place operation) instead"
             )
         self._version += 1
 
@@ -707,8 +717,15 @@ def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:
         raise ShapeError(f"matmul: batch shapes of {a} and {b} do not broadcast") from None
 
 
-def _tensors(items: Sequence[Any]) -> tuple[Tensor, ...]:
-    return tuple(t if isinstance(t, Tensor) else Tensor(t) for t in items)
+def _tensors(items: Sequence[Any], op: str) -> tuple[Tensor, ...]:
+    out = []
+    for t in items:
+        if not isinstance(t, Tensor) and isinstance(t, Node):
+            # Tensor(value) would be a constant: the Value's gradient would be lost silently.
+            raise TypeError(f"{op}: got a {type(t).__name__}; it takes Tensors, arrays or "
+                            "numbers: convert with Tensor(value.data)")
+        out.append(t if isinstance(t, Tensor) else Tensor(t))
+    return tuple(out)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
@@ -766,7 +783,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def cat(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
-    ts = _tensors(tensors)
+    ts = _tensors(tensors, "cat")
     if not ts:
         raise ValueError("cat: needs at least one tensor")
     ax = normalize_axis(axis, ts[0].ndim, "cat")[0]
@@ -781,7 +798,7 @@ def cat(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors of one shape along a new axis."""
-    ts = _tensors(tensors)
+    ts = _tensors(tensors, "stack")
     if not ts:
         raise ValueError("stack: needs at least one tensor")
     if any(t.shape != ts[0].shape for t in ts):

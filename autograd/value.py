@@ -41,9 +41,10 @@ class Value(Operators):
     """A scalar node of the computation graph.
 
     ``data`` is a float, ``grad`` the derivative of the last ``backward()``'s
-    root with respect to this value (0.0 before). Values compare by their data
-    with ``<``, ``<=``, ``>``, ``>=``; ``==`` is identity, so Values can key
-    dicts and sets as in micrograd.
+    root with respect to this value (0.0 before). ``tangent=`` makes a dual
+    number: operations carry its tangent forward (see :mod:`autograd.forward`).
+    Values compare by their data with ``<``, ``<=``, ``>``, ``>=``; ``==`` is
+    identity, so Values can key dicts and sets as in micrograd.
     """
 
     __slots__ = ()
@@ -52,7 +53,8 @@ class Value(Operators):
     _tracks_versions = False
     _zero_grad = 0.0
 
-    def __init__(self, data: Any, label: str = "", requires_grad: bool = True) -> None:
+    def __init__(self, data: Any, label: str = "", requires_grad: bool = True,
+                 tangent: Any = None) -> None:
         self._data = _as_float(data, "Value")
         self.grad = 0.0
         self.requires_grad = bool(requires_grad)
@@ -61,6 +63,8 @@ class Value(Operators):
         self._rest = ()
         self._params = None
         self.name = label
+        if tangent is not None:
+            self.tangent = tangent
 
     @classmethod
     def _new(cls, data: Any) -> "Value":
@@ -143,6 +147,23 @@ class Value(Operators):
     def _op(self) -> str:
         return self.op
 
+    def _backward(self) -> None:
+        """micrograd's manual backpropagation: run this node's rule once.
+
+        Adds ``self.grad`` times each local derivative to the parents' ``.grad``
+        (nothing for a leaf), with the same code as one step of
+        ``BackpropStepper``. Called node by node from the output back, after
+        ``out.grad = 1.0``, it gives what ``backward()`` gives.
+
+        >>> a = Value(2.0); b = Value(-3.0); c = a * b; d = c + a
+        >>> d.grad = 1.0; d._backward(); c._backward()
+        >>> a.grad, b.grad
+        (-2.0, 2.0)
+        """
+        from .steps import backprop_node
+
+        backprop_node(self, self.grad)
+
     def item(self) -> float:
         """The data as a Python float."""
         return self._data
@@ -174,7 +195,9 @@ class Value(Operators):
             extra += f", label={self.name!r}"
         if self._rule is not None:
             extra += f", op={self.op!r}"
-        return f"Value(data={_fmt(self._data)}, grad={_fmt(self.grad)}{extra})"
+        t = self.tangent
+        dual = "" if t is None else f", tangent={_fmt(t)}"
+        return f"Value(data={_fmt(self._data)}{dual}, grad={_fmt(self.grad)}{extra})"
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> Any:

@@ -13,12 +13,13 @@ Legend:
 - input: a leaf that requires no grad and has a name or several elements
   (data, targets): blue fill;
 - constant: an unnamed scalar leaf that requires no grad (a literal such as
-  the ``1`` in ``z - 1``): dashed grey border;
+  the ``1`` in ``z - 1``): dashed grey border, titled with its value;
 - intermediate: the result of an operation: white; output (the root): green;
 - operation: a small grey oval with the rule's symbol (and its parameters,
   such as the exponent of ``**``, while the graph holds them);
-- highlighted: red border (``highlight=``); orange: the nodes a stepper frame
-  sends gradient to;
+- highlighted: red border (``highlight=``); in a stepper's frames (see
+  :mod:`autograd.frames`) orange marks the nodes a backward step sends
+  gradient to, or a forward step takes tangents from;
 - module (``collapse_modules=True``): a purple cluster with one record that
   lists the module's parameters and operations.
 
@@ -27,7 +28,10 @@ most ``SMALL`` elements, else mean, min, max and norm. ``grad ?`` means not
 computed yet: a Value graph counts as backpropagated once its root's ``grad``
 is non-zero (``backward`` seeds it with 1), a Tensor graph once a node has a
 ``grad``; ``grad not kept`` marks a non-leaf Tensor whose gradient backward
-dropped (see ``Tensor.retain_grad``).
+dropped (see ``Tensor.retain_grad``). A value that carries a forward-mode
+tangent (a dual number such as ``Value(3.0, tangent=1.0)`` and what is
+computed from it, see :mod:`autograd.forward`) shows it in a ``tangent`` row
+beside its data.
 
 A graph of more than ``max_nodes`` values raises :class:`GraphTooLargeError`,
 which says how to draw less. ``render`` and ``save_svg`` write SVG or PNG with
@@ -43,7 +47,7 @@ Jupyter a drawing displays inline through the same lookup (see
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -90,7 +94,7 @@ def node_kind(node: Node, root: Node) -> str:
         return "intermediate"
     if node.requires_grad:
         return "parameter"
-    return "input" if node.name or np.size(node._data) > 1 else "constant"
+    return "input" if node.name or np.size(node._data) != 1 else "constant"
 
 
 def node_names(order: list[Node], root: Node, root_name: str = "out") -> dict[int, str]:
@@ -231,8 +235,12 @@ def _short(v: Any) -> str | None:
 
 def op_label(node: Node) -> str:
     """The operation's symbol, with its simple parameters while the graph holds them."""
-    label = node._rule.symbol
-    params = node._params
+    return rule_label(node._rule, node._params)
+
+
+def rule_label(rule: Any, params: Any) -> str:
+    """A rule's symbol with its simple parameters (none once released)."""
+    label = rule.symbol
     if isinstance(params, dict):
         extras = [f"{k}={s}" for k, v in params.items() if (s := _short(v)) is not None]
         if extras:
@@ -242,11 +250,17 @@ def op_label(node: Node) -> str:
 
 def _data_lines(node: Node, name: str, kind: str) -> list[list[str]]:
     data = node._data
-    title = "const" if kind == "constant" and not node.name else name
+    if kind == "constant":  # named by its value, as the stepper's text names it
+        return [[name], ["constant"]]
     if isinstance(data, np.ndarray):
         rows = array_lines(data)
-        return [[title, f"{data.shape} {data.dtype}"], ["data " + rows[0]] + rows[1:]]
-    return [[title], [f"data {num(data)}"]]
+        return [[name, f"{data.shape} {data.dtype}"], ["data " + rows[0]] + rows[1:]]
+    return [[name], [f"data {num(data)}"]]
+
+
+def _tangent_lines(t: Any) -> list[str]:
+    rows = array_lines(t) if isinstance(t, np.ndarray) and t.ndim > 0 else [num(t)]
+    return ["tangent " + rows[0]] + rows[1:]
 
 
 def _grad_lines(g: Any, partial: bool = False) -> list[str]:
@@ -271,10 +285,13 @@ def _backpropagated(root: Node, order: list[Node]) -> bool:
 
 def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
                highlight: Node | Iterable[Node] | None = None,
-               max_nodes: int = DEFAULT_MAX_NODES, collapse_modules: bool = False) -> Drawing:
+               max_nodes: int = DEFAULT_MAX_NODES, collapse_modules: bool = False,
+               show_tangent: bool = True) -> Drawing:
     """Draw the graph below ``root`` (a ``Value`` or ``Tensor``) as a ``graphviz.Digraph``.
 
     ``show_data`` / ``show_grad`` add each value's data / gradient row;
+    ``show_tangent`` a tangent row to each value that carries a forward-mode
+    tangent (a dual number, or a value computed from one);
     ``rankdir`` is Graphviz's ('LR' left to right, 'TB' top to bottom);
     ``highlight`` (a node or several) gets a red border. ``collapse_modules``
     draws each module (found from dotted parameter names such as
@@ -286,19 +303,11 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
     >>> x = Tensor([[1., 2.]], name="x"); W = Tensor([[3.], [4.]], requires_grad=True, name="W")
     >>> "(1, 2) float32" in draw_graph(x @ W).source
     True
+    >>> from autograd import Value
+    >>> u = Value(3.0, label="u", tangent=1.0); v = u * u; v.label = "v"
+    >>> "tangent 6" in draw_graph(v).source, "tangent" in draw_graph(v, show_tangent=False).source
+    (True, False)
     """
-    return _draw(root, show_data=show_data, show_grad=show_grad, rankdir=rankdir,
-                 highlight=highlight, max_nodes=max_nodes, collapse_modules=collapse_modules)
-
-
-def _draw(root: Node, *, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
-          highlight: Node | Iterable[Node] | None = None, max_nodes: int = DEFAULT_MAX_NODES,
-          collapse_modules: bool = False, names: Mapping[int, str] | None = None,
-          grads: Mapping[int, tuple[Any, bool]] | None = None,
-          receiving: Iterable[Node] = (), edge_notes: Mapping[int, str] | None = None) -> Drawing:
-    """``draw_graph`` plus what a stepper frame needs: its own names, gradients as of
-    a step (``grads``: id -> (gradient, complete)), the parents receiving gradient,
-    and notes for the edges into the highlighted node (by parent position)."""
     if _graphviz is None:  # pragma: no cover
         raise ImportError("drawing needs the graphviz package: pip install 'chainrule[viz]'")
     if not isinstance(root, Node):
@@ -315,21 +324,18 @@ def _draw(root: Node, *, show_data: bool = True, show_grad: bool = True, rankdir
             "pass collapse_modules=True when parameters have dotted module names, or raise "
             "max_nodes."
         )
-    names = names if names is not None else node_names(order, root)
+    names = node_names(order, root)
     if highlight is None:
         highlight = ()
     elif isinstance(highlight, Node):
         highlight = (highlight,)
     marked = {id(n) for n in highlight}
-    receiving_ids = {id(n) for n in receiving}
     ran = _backpropagated(root, order)
 
     def grad_of(node: Node) -> tuple[Any, bool] | str | None:
         """(gradient, complete), or 'grad ?' / 'grad not kept', or None for no grad row."""
         if not show_grad or not node.requires_grad:
             return None
-        if grads is not None:
-            return grads.get(id(node), "grad ?")
         if not ran:
             return "grad ?"
         return "grad not kept" if node.grad is None else (node.grad, True)
@@ -370,32 +376,45 @@ def _draw(root: Node, *, show_data: bool = True, show_grad: bool = True, rankdir
         fields = _data_lines(node, names[id(node)], kind)
         if not show_data:
             fields = fields[:1]
+        t = node.tangent if show_tangent and kind != "constant" else None
+        if t is not None:
+            fields.append(_tangent_lines(t))
         gs = grad_of(node)
         if gs is not None:
             fields.append([gs] if isinstance(gs, str) else _grad_lines(gs[0], not gs[1]))
         attrs = dict(STYLES[kind])
         if id(node) in marked:
             attrs.update(HIGHLIGHT)
-        elif id(node) in receiving_ids:
-            attrs.update(RECEIVING)
         g.node(f"v{i}", _record(fields), **attrs)
         if node._rule is None:
             continue
         op_attrs = dict(STYLES["op"], **(HIGHLIGHT if id(node) in marked else {}))
         g.node(f"o{i}", op_label(node), **op_attrs)
         for j, p in enumerate(parents):
-            note = (edge_notes or {}).get(j) if id(node) in marked else None
-            label = labels[j] + (f"  {note}" if note else "")
             key = (tail(p), f"o{i}")
             if id(p) in owner:
                 if key in module_edges:
                     continue
                 module_edges.add(key)
-            extra = {"color": HIGHLIGHT["color"], "fontcolor": HIGHLIGHT["color"],
-                     "penwidth": "2"} if note else {}
-            g.edge(*key, label=label or None, **extra)
+            g.edge(*key, label=labels[j] or None)
         g.edge(f"o{i}", f"v{i}")
     return g
+
+
+def draw_dot(root: Node, format: str = "svg", rankdir: str = "LR", **options: Any) -> Drawing:
+    """micrograd's name and signature for :func:`draw_graph`: ``draw_dot(root, format='svg',
+    rankdir='LR')``. ``format`` is what the drawing's own ``render()`` writes; ``options``
+    go to ``draw_graph``.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b"); L = a * b
+    >>> dot = draw_dot(L, format="png")
+    >>> dot.format, dot.source == draw_graph(L).source
+    ('png', True)
+    """
+    drawing = draw_graph(root, rankdir=rankdir, **options)
+    drawing.format = format
+    return drawing
 
 
 def __getattr__(name: str) -> Any:
@@ -408,5 +427,5 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["DEFAULT_MAX_NODES", "STYLES", "Drawing", "GraphTooLargeError", "GraphvizNotFoundError",
-           "draw_graph", "find_dot", "module_owners", "node_kind", "pipe", "render", "save_svg",
-           "walk"]
+           "draw_dot", "draw_graph", "find_dot", "module_owners", "node_kind", "pipe", "render",
+           "save_svg", "walk"]

@@ -3,7 +3,9 @@
 Each timing is the median of repeated runs in this one invocation, so ratios
 compare like with like on the same machine at the same moment. Tensor MLP
 configurations run each framework in a fresh subprocess (peak memory is the
-rise in resident memory above the process's state after setup). PyTorch is
+rise in resident memory above the process's state after setup). The Hessian-vector
+product runs both frameworks on one thread, each in a fresh subprocess, and compares each
+with its own gradient (``hvp.py``). Elsewhere PyTorch is
 pinned to 2 threads for the MLP (this machine's core count) and 1 thread for
 the small-op chain; NumPy's BLAS uses its default (all cores). The
 convolutional workloads (conv.py) run each framework in its own process with
@@ -105,6 +107,34 @@ def small_op_rows() -> list[list[str]]:
              f"{ratio:.2f}x PyTorch", "met" if ratio <= 1.0 else "missed", "<= 1.0x"]]
 
 
+def _hvp(framework: str) -> dict[str, Any]:
+    # One BLAS thread in both frameworks: the ratio should measure the method, and the
+    # timings are CPU times (see hvp.py).
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, os.path.join(HERE, "hvp.py"), framework],
+                         capture_output=True, text=True, check=False, env=env)
+    if out.returncode != 0:
+        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
+    return json.loads(out.stdout)
+
+
+def hvp_rows() -> list[list[str]]:
+    name = "hvp of MLP 784-256-10 loss, batch 128 (fwd-over-rev)"
+    r = {fw: _hvp(fw) for fw in ("chainrule", "torch")}
+    if "error" in r["chainrule"]:
+        return [[name, "n/a", r["chainrule"]["error"], "", "not run", "<= 3x one gradient"]]
+    ours = r["chainrule"]
+    ratio = ours["hvp"] / ours["grad"]
+    if "error" in r["torch"]:
+        peers = f"PyTorch: {r['torch']['error']}"
+    else:
+        pt = r["torch"]
+        peers = (f"grad {ours['grad'] * 1e3:.2f} ms; PyTorch jvp(grad) {pt['hvp'] * 1e3:.2f} ms, "
+                 f"grad {pt['grad'] * 1e3:.2f} ms ({pt['hvp'] / pt['grad']:.1f}x)")
+    return [[name, f"{ours['hvp'] * 1e3:.2f} ms", peers, f"{ratio:.1f}x one gradient",
+             "met" if ratio <= 3 else "missed", "<= 3x one gradient"]]
+
+
 def mnist_rows() -> list[list[str]]:
     out = subprocess.run([sys.executable, os.path.join(HERE, "mnist.py")], capture_output=True,
                          text=True, check=False)
@@ -156,7 +186,7 @@ def conv_rows() -> list[list[str]]:
 def main() -> int:
     header = ["workload", "chainrule", "peers", "ratio", "target", "goal"]
     rows: list[list[str]] = []
-    for part in (scalar_rows, small_op_rows, mlp_rows, mnist_rows, conv_rows):
+    for part in (scalar_rows, small_op_rows, hvp_rows, mlp_rows, mnist_rows, conv_rows):
         print(f"running {part.__name__[:-5]} workloads...", file=sys.stderr, flush=True)
         rows += part()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores")

@@ -51,11 +51,19 @@ class LeakyReLU(Module):
 
 
 class Softmax(Module):
-    """Softmax along ``dim`` (default: the last axis)."""
+    """Softmax along ``dim`` (default: the last axis); ``axis=`` is accepted as well
+    (Keras's and NumPy's name).
 
-    def __init__(self, dim: int = -1) -> None:
+    >>> from autograd import Tensor
+    >>> Softmax(axis=0).dim, Softmax(dim=0)(Tensor([0.0, 0.0])).data.tolist()
+    (0, [0.5, 0.5])
+    """
+
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()
-        self.dim = dim
+        if dim is not None and axis is not None and dim != axis:
+            raise ValueError(f"{type(self).__name__}: got dim={dim} and axis={axis}; give one")
+        self.dim = dim if dim is not None else axis if axis is not None else -1
 
     def forward(self, x: Any) -> Any:
         return F.softmax(x, self.dim)
@@ -65,7 +73,7 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
-    """log(softmax(x)) along ``dim``, stable for large inputs."""
+    """log(softmax(x)) along ``dim`` (or ``axis``), stable for large inputs."""
 
     def forward(self, x: Any) -> Any:
         return F.log_softmax(x, self.dim)

@@ -20,6 +20,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from autograd import Tensor
+from autograd.rng import generator
 
 # The data sets live in nn.datasets; they are importable from here as well.
 from .datasets import (  # noqa: F401
@@ -108,6 +109,8 @@ class DataLoader:
     ``shuffle=True`` draws a new order at the start of every pass. With an
     int ``seed`` the order of pass ``e`` depends only on ``(seed, e)``: two
     loaders with the same seed give the same batches, epoch after epoch.
+    Without a seed the orders come from the default generator (see
+    :func:`autograd.manual_seed`); a Generator is drawn from as given.
     ``drop_last=True`` skips a final batch smaller than ``batch_size``.
     ``dataset`` may also be a tuple of arrays, as a shortcut for
     ``TensorDataset(*arrays)``.
@@ -141,9 +144,8 @@ class DataLoader:
         self.seed = seed
         self.epoch = 0
         # An int seed is re-combined with the epoch on each pass; otherwise one
-        # generator is drawn from pass after pass.
-        self._rng = seed if isinstance(seed, np.random.Generator) else (
-            np.random.default_rng() if seed is None else None)
+        # generator (the default one without a seed) is drawn from pass after pass.
+        self._rng = None if isinstance(seed, (int, np.integer)) else generator(seed)
 
     def __len__(self) -> int:
         n, b = len(self.dataset), self.batch_size
@@ -263,7 +265,7 @@ def _split(arrays: tuple[Any, ...], fractions: list[tuple[float | int, str]], st
             raise ValueError(f"{name}={asked} of {n} samples gives an empty part; ask for more")
     if n - sum(sizes) < 1:
         raise ValueError(f"{' + '.join(f[1] for f in fractions)} leaves no training samples")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    rng = generator(seed)
     parts = _split_indices(n, [n - sum(sizes)] + sizes, stratify, shuffle, rng)
     return [a[idx] for a in arrs for idx in parts]
 

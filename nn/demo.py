@@ -58,6 +58,8 @@ def _neuron_graph(model: Any, x: np.ndarray, y: int) -> tuple[Any, int]:
 
 
 def main(out_dir: str = "out") -> int:
+    import matplotlib.pyplot as plt
+
     import optim
     from autograd import Tensor, save_svg
 
@@ -97,9 +99,11 @@ def main(out_dir: str = "out") -> int:
                                 labels=[str(i) for i in range(10)])
     paths["confusion matrix"] = os.path.join(out_dir, "confusion_matrix.png")
     fig.savefig(paths["confusion matrix"], dpi=110, bbox_inches="tight")
+    plt.close(fig)
     fig = history.plot()
     paths["loss curves"] = os.path.join(out_dir, "loss_curves.png")
     fig.savefig(paths["loss curves"], dpi=110, bbox_inches="tight")
+    plt.close(fig)
     print(f"hardest test image #{k} (a {y_te[k]}, predicted {pred[k]}): hidden neuron {j} "
           f"outputs {neuron.data:.4f} with dL/dh = {neuron.grad:+.4f}")
     for what, path in paths.items():

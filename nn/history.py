@@ -1,4 +1,8 @@
-"""What training records: ``History`` (per-epoch values) and the ``EarlyStopping`` rule.
+"""What training records: ``History``, the values of each epoch.
+
+``History`` is the callback (:mod:`nn.callback`) that ``fit`` always adds
+and returns. ``EarlyStopping`` lives in :mod:`nn.early_stopping` and is
+importable from here too.
 
 >>> h = History()
 >>> h.log(1, {"loss": 0.9, "val_loss": 1.0}); h.log(2, {"loss": 0.5, "val_loss": 0.8})
@@ -10,12 +14,13 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-from .metrics import HIGHER_IS_BETTER
+from .callback import Callback
+from .early_stopping import EarlyStopping as EarlyStopping
 
 __all__ = ["EarlyStopping", "History"]
 
 
-class History:
+class History(Callback):
     """What ``fit`` recorded, one entry per epoch: ``history["val_loss"][-1]`` and so on.
 
     Keys: ``loss`` and each metric (running averages over the epoch's
@@ -32,7 +37,11 @@ class History:
         self.monitor = ""
         self.stop_reason = "not started"
 
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self.log(epoch + 1, dict(logs or {}))
+
     def log(self, epoch: int, logs: dict[str, float]) -> None:
+        """Record the values of ``epoch`` (counted from 1)."""
         self.epochs.append(epoch)
         for key, value in logs.items():
             self.history.setdefault(key, [math.nan] * (len(self.epochs) - 1)).append(value)
@@ -59,7 +68,8 @@ class History:
 
     def plot(self, keys: Sequence[str] | None = None, figsize: tuple[float, float] | None = None
              ) -> Any:
-        """Loss and metrics per epoch, training against validation; returns a Figure."""
+        """Loss and metrics per epoch, training against validation; returns a pyplot Figure
+        (see :mod:`nn.plots`)."""
         from .plots import plot_history
 
         return plot_history(self, keys=keys, figsize=figsize)
@@ -69,58 +79,3 @@ class History:
                           if k not in ("time", "lr"))
         return (f"History({len(self)} epochs; last: {shown or '-'}; best epoch "
                 f"{self.best_epoch} by {self.monitor or '-'}; {self.stop_reason})")
-
-
-class EarlyStopping:
-    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
-
-    ``mode`` is ``"min"``, ``"max"`` or ``"auto"`` (max for accuracy and r2,
-    min for losses and errors). With ``restore_best`` the model ends with the
-    weights of its best epoch, whether or not training stopped early.
-
-    >>> es = EarlyStopping(patience=2, monitor="val_loss")
-    >>> [es.update(v, epoch) for epoch, v in enumerate([1.0, 0.5, 0.6, 0.55], start=1)]
-    [False, False, False, True]
-    >>> es.best, es.best_epoch, es.stopped_epoch
-    (0.5, 2, 4)
-    """
-
-    def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True,
-                 monitor: str = "val_loss", mode: str = "auto") -> None:
-        if patience < 1:
-            raise ValueError(f"EarlyStopping: patience must be >= 1, got {patience}")
-        if mode == "auto":
-            base = monitor[4:] if monitor.startswith("val_") else monitor
-            mode = "max" if base in HIGHER_IS_BETTER else "min"
-        if mode not in ("min", "max"):
-            raise ValueError(f"EarlyStopping: mode must be 'min', 'max' or 'auto', got {mode!r}")
-        self.patience, self.min_delta, self.restore_best = patience, abs(min_delta), restore_best
-        self.monitor, self.mode = monitor, mode
-        self.reset()
-
-    def reset(self) -> None:
-        self.best = math.inf if self.mode == "min" else -math.inf
-        self.best_epoch: int | None = None
-        self.wait = 0
-        self.stopped_epoch: int | None = None
-
-    def improved(self, value: float) -> bool:
-        """True if ``value`` beats the best so far by more than ``min_delta``."""
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
-
-    def update(self, value: float, epoch: int) -> bool:
-        """Record an epoch's value; True means stop now."""
-        if self.improved(value):
-            self.best, self.best_epoch, self.wait = float(value), epoch, 0
-            return False
-        self.wait += 1
-        if self.wait >= self.patience:
-            self.stopped_epoch = epoch
-            return True
-        return False
-
-    def __repr__(self) -> str:
-        return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
-                f"restore_best={self.restore_best}, monitor={self.monitor!r}, mode={self.mode!r})")

@@ -1,7 +1,8 @@
 """Weight initialisers: fill a Tensor or Parameter in place and return it.
 
 Each takes ``rng``: a ``numpy.random.Generator`` or an int seed (None draws
-fresh entropy). Samples are drawn in float64 and stored in the tensor's dtype.
+from the default generator, see :func:`autograd.manual_seed`). Samples are
+drawn in float64 and stored in the tensor's dtype.
 Fans follow PyTorch: for a weight of shape ``(out, in, *kernel)``,
 ``fan_in = in * prod(kernel)`` and ``fan_out = out * prod(kernel)``.
 
@@ -16,7 +17,14 @@ Fans follow PyTorch: for a weight of shape ``(out, in, *kernel)``,
 
 ``Linear``'s default (``init=None``) is PyTorch's: weight and bias both
 U(-1/sqrt(in_features), 1/sqrt(in_features)), which is ``he_uniform`` with
-``a=sqrt(5)``.
+``a=sqrt(5), nonlinearity="leaky_relu"``.
+
+PyTorch's in-place names work too, with PyTorch's arguments and defaults
+(``generator=`` takes a Generator or an int seed, like ``rng=``):
+``uniform_``, ``normal_``, ``constant_``, ``zeros_``, ``ones_``, ``eye_``,
+``xavier_uniform_``, ``xavier_normal_``, ``kaiming_uniform_`` and
+``kaiming_normal_`` (whose ``nonlinearity`` defaults to ``"leaky_relu"``, as
+PyTorch's, which with ``a=0`` is the same gain as ``"relu"``).
 
 >>> from autograd import zeros
 >>> w = he_normal(zeros(256, 128), rng=0)
@@ -161,6 +169,88 @@ xavier_uniform = glorot_uniform
 xavier_normal = glorot_normal
 kaiming_uniform = he_uniform
 kaiming_normal = he_normal
+
+# ---------------------------------------------------------------- PyTorch's in-place names
+
+def _pick(generator: RNG, rng: RNG, name: str) -> RNG:
+    if generator is not None and rng is not None:
+        raise TypeError(f"{name}: give generator= or rng=, not both")
+    return generator if generator is not None else rng
+
+
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: RNG = None, *,
+             rng: RNG = None) -> Tensor:
+    """PyTorch's ``nn.init.uniform_``: fill with U(a, b)."""
+    return uniform(tensor, a, b, _pick(generator, rng, "uniform_"))
+
+
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: RNG = None, *,
+            rng: RNG = None) -> Tensor:
+    """PyTorch's ``nn.init.normal_``: fill with N(mean, std^2)."""
+    return normal(tensor, mean, std, _pick(generator, rng, "normal_"))
+
+
+def constant_(tensor: Tensor, val: float) -> Tensor:
+    """PyTorch's ``nn.init.constant_``: fill with ``val``."""
+    return constant(tensor, val)
+
+
+def zeros_(tensor: Tensor) -> Tensor:
+    """PyTorch's ``nn.init.zeros_``."""
+    return constant(tensor, 0.0)
+
+
+def ones_(tensor: Tensor) -> Tensor:
+    """PyTorch's ``nn.init.ones_``."""
+    return constant(tensor, 1.0)
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """PyTorch's ``nn.init.eye_``: the identity in a 2-D tensor (ones on the diagonal).
+
+    >>> from autograd import zeros
+    >>> eye_(zeros(2, 3)).data.tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    if len(tensor.shape) != 2:
+        raise ValueError(f"eye_: needs a 2-D tensor, got shape {tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: RNG = None, *,
+                    rng: RNG = None) -> Tensor:
+    """PyTorch's ``nn.init.xavier_uniform_``: :func:`glorot_uniform`."""
+    return glorot_uniform(tensor, gain, _pick(generator, rng, "xavier_uniform_"))
+
+
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: RNG = None, *,
+                   rng: RNG = None) -> Tensor:
+    """PyTorch's ``nn.init.xavier_normal_``: :func:`glorot_normal`."""
+    return glorot_normal(tensor, gain, _pick(generator, rng, "xavier_normal_"))
+
+
+def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", generator: RNG = None, *,
+                     rng: RNG = None) -> Tensor:
+    """PyTorch's ``nn.init.kaiming_uniform_``: :func:`he_uniform` with PyTorch's default
+    ``nonlinearity="leaky_relu"``; ``a=math.sqrt(5)`` gives ``Linear``'s default bound
+    1/sqrt(fan_in).
+
+    >>> from autograd import zeros
+    >>> w = kaiming_uniform_(zeros(50, 16), a=math.sqrt(5), generator=0)
+    >>> bool(abs(w.data).max() <= 1 / 4)
+    True
+    """
+    return he_uniform(tensor, a, mode, nonlinearity, _pick(generator, rng, "kaiming_uniform_"))
+
+
+def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator: RNG = None, *,
+                    rng: RNG = None) -> Tensor:
+    """PyTorch's ``nn.init.kaiming_normal_``: :func:`he_normal` with PyTorch's default
+    ``nonlinearity="leaky_relu"``."""
+    return he_normal(tensor, a, mode, nonlinearity, _pick(generator, rng, "kaiming_normal_"))
+
 
 INITS: dict[str, Callable[..., Tensor]] = {
     "glorot_uniform": glorot_uniform, "glorot_normal": glorot_normal,

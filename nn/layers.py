@@ -61,7 +61,8 @@ class Linear(Module):
     U(-1/sqrt(in_features), 1/sqrt(in_features)). A name such as
     ``"he_uniform"`` or ``"glorot_normal"`` (see :mod:`nn.init`) or a callable
     ``fn(weight, rng=...)`` initialises the weight instead, with a zero bias.
-    ``rng`` (a Generator or an int seed) makes it reproducible.
+    ``rng`` (a Generator or an int seed) makes it reproducible; without one the
+    weights come from the default generator (see :func:`autograd.manual_seed`).
 
     >>> from autograd import Tensor
     >>> layer = Linear(3, 2, rng=0)
@@ -206,7 +207,8 @@ class Dropout(Module):
     """Inverted dropout: in training, zero each element with probability ``p`` and
     scale the rest by 1/(1-p); in eval mode, the identity.
 
-    ``rng`` (a Generator or an int seed) makes the masks reproducible.
+    ``rng`` (a Generator or an int seed) makes the masks reproducible; without one
+    they come from the default generator (see :func:`autograd.manual_seed`).
 
     >>> from autograd import ones
     >>> drop = Dropout(0.25, rng=0)

@@ -7,6 +7,13 @@ shared operators, so second derivatives work; the rules are in
 :mod:`nn.loss_rules`); the rest are built from Tensor operations. All stay
 finite in float32 for logits of size 1e4.
 
+Every loss, function and module, says what it learns in a ``task``
+attribute (``"classification"``, ``"regression"`` or ``"segmentation"``):
+``fit`` and ``evaluate`` pick their default metrics by it (see
+:func:`nn.metrics.default_metrics`). :mod:`nn.loss_names` finds them by name.
+The cross-entropies warn when their input comes out of the activation they
+apply themselves (see :mod:`nn.guards`).
+
 >>> import numpy as np
 >>> from autograd import Tensor
 >>> logits = Tensor([[2.0, 0.0, -1.0], [0.0, 1e4, 0.0]], requires_grad=True)
@@ -24,14 +31,29 @@ from autograd import Tensor
 from autograd.node import Node, apply
 from autograd.tensor import ShapeError
 
+from .guards import check_loss_input
 from .loss_rules import _bce, _bce_logits, _cross_entropy
 from .module import Module
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
+def _task(kind: str) -> Any:
+    """Mark a loss function with what it learns (see ``nn.metrics.default_metrics``)."""
+    def mark(fn: Any) -> Any:
+        fn.task = kind
+        return fn
+    return mark
+
+
 def _node(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, Node):
+        # Tensor(value) would be a constant: the Value's gradient would be lost silently.
+        raise TypeError(f"losses take Tensors, arrays or numbers, got a {type(x).__name__}; "
+                        "convert with Tensor(value.data)")
+    return Tensor(x)
 
 
 def _raw(t: Any, dtype: Any = None) -> np.ndarray:
@@ -63,6 +85,7 @@ def _same_shape(x: Tensor, t: Any, op: str) -> Any:
 
 # ---------------------------------------------------------------- regression
 
+@_task("regression")
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """(input - target)^2, reduced.  Shapes must match (no silent broadcasting).
 
@@ -75,6 +98,7 @@ def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(d * d, reduction, "mse_loss")
 
 
+@_task("regression")
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """|input - target|, reduced (subgradient 0 where they are equal)."""
     x = _node(input)
@@ -134,6 +158,7 @@ def _class_weight(weight: Any, n_classes: int, dtype: Any, op: str) -> np.ndarra
     return w
 
 
+@_task("classification")
 def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = "mean",
                   ignore_index: int = -100) -> Tensor:
     """Softmax cross-entropy of logits (N, C), (C,) or (N, C, d1, ...): PyTorch's semantics.
@@ -152,6 +177,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = 
     """
     _check_reduction(reduction, "cross_entropy")
     x = _node(input)
+    check_loss_input(x, "cross_entropy")
     if x.dtype.kind != "f":
         raise TypeError(f"cross_entropy: logits must be floating point, got {x.dtype}")
     t = _raw(target)
@@ -174,12 +200,14 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = 
     return out.reshape(out_shape) if reduction == "none" else out
 
 
+@_task("classification")
 def nll_loss(input: Any, target: Any, weight: Any = None, reduction: str = "mean",
              ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood of log-probabilities (N, C): -w_{y_i} input[i, y_i], reduced
     like :func:`cross_entropy` (``cross_entropy(x, y) == nll_loss(log_softmax(x), y)``)."""
     _check_reduction(reduction, "nll_loss")
     x = _node(input)
+    check_loss_input(x, "nll_loss")
     rows, out_shape, idx, sw, denom = _class_targets(x, target, weight, ignore_index, "nll_loss")
     picked = -rows[np.arange(rows.shape[0]), idx]
     if sw is not None:
@@ -190,6 +218,7 @@ def nll_loss(input: Any, target: Any, weight: Any = None, reduction: str = "mean
     return total * (1.0 / denom) if reduction == "mean" else total
 
 
+@_task("classification")
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
                          reduction: str = "mean") -> Tensor:
     """Cross-entropy of probabilities ``input`` in [0, 1] against targets in [0, 1]."""
@@ -204,6 +233,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     return _reduce(loss, reduction, "binary_cross_entropy")
 
 
+@_task("classification")
 def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
     """sigmoid + binary cross-entropy in one stable step; ``pos_weight`` scales positives.
@@ -213,6 +243,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None
     array([    0., 10000.], dtype=float32)
     """
     x = _node(input)
+    check_loss_input(x, "binary_cross_entropy_with_logits")
     t = _raw(_same_shape(x, target, "binary_cross_entropy_with_logits"), x.dtype)
     pw = None if pos_weight is None else _raw(pos_weight, x.dtype)
     loss = apply(_bce_logits, (x,), {"target": t, "pos_weight": pw})
@@ -231,6 +262,7 @@ def _signs(x: Tensor, target: Any, op: str) -> np.ndarray:
     return t.astype(x.dtype)
 
 
+@_task("classification")
 def hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: str = "mean") -> Tensor:
     """Binary: max(0, margin - y * score) for y in {-1, +1}, scores and targets of one shape.
     Multi-class, for scores (N, C) and integer targets (N,): PyTorch's
@@ -255,6 +287,7 @@ def hinge_loss(input: Any, target: Any, margin: float = 1.0, reduction: str = "m
     return _reduce(loss, reduction, "hinge_loss")
 
 
+@_task("classification")
 def perceptron_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """max(0, -y * score) for y in {-1, +1}: zero for correct points, -y*score otherwise.
 
@@ -292,6 +325,7 @@ def _overlap(input: Any, target: Any, from_logits: bool, op: str
     return (p * t).sum(axes), p.sum(axes), Tensor(t.sum(axis=axes))
 
 
+@_task("segmentation")
 def soft_dice_loss(input: Any, target: Any, eps: float = 1e-6, from_logits: bool = False,
                    reduction: str = "mean") -> Tensor:
     """1 - dice_c averaged over classes c, for probabilities (N, C, ...) and one-hot targets:
@@ -312,6 +346,7 @@ def soft_dice_loss(input: Any, target: Any, eps: float = 1e-6, from_logits: bool
     return _reduce(1.0 - dice, reduction, "soft_dice_loss")
 
 
+@_task("segmentation")
 def soft_jaccard_loss(input: Any, target: Any, eps: float = 1e-6, from_logits: bool = False,
                       reduction: str = "mean") -> Tensor:
     """1 - J_c averaged over classes, the soft intersection over union:
@@ -328,6 +363,10 @@ def soft_jaccard_loss(input: Any, target: Any, eps: float = 1e-6, from_logits: b
 # ---------------------------------------------------------------- modules
 
 class _Loss(Module):
+    # What the loss learns: "classification", "regression" or "segmentation"; fit and
+    # evaluate choose their default metrics by it (nn.metrics.default_metrics).
+    task: str | None = None
+
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         _check_reduction(reduction, type(self).__name__)
@@ -340,6 +379,8 @@ class _Loss(Module):
 class MSELoss(_Loss):
     """Module form of :func:`mse_loss`."""
 
+    task = "regression"
+
     def forward(self, input: Any, target: Any) -> Tensor:
         return mse_loss(input, target, self.reduction)
 
@@ -347,11 +388,15 @@ class MSELoss(_Loss):
 class L1Loss(_Loss):
     """Module form of :func:`l1_loss`."""
 
+    task = "regression"
+
     def forward(self, input: Any, target: Any) -> Tensor:
         return l1_loss(input, target, self.reduction)
 
 
 class _Weighted(_Loss):
+    task = "classification"
+
     def __init__(self, weight: Any = None, reduction: str = "mean", ignore_index: int = -100
                  ) -> None:
         super().__init__(reduction)
@@ -376,6 +421,8 @@ class NLLLoss(_Weighted):
 class BCELoss(_Loss):
     """Module form of :func:`binary_cross_entropy`."""
 
+    task = "classification"
+
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.weight = weight
@@ -386,6 +433,8 @@ class BCELoss(_Loss):
 
 class BCEWithLogitsLoss(_Loss):
     """Module form of :func:`binary_cross_entropy_with_logits`."""
+
+    task = "classification"
 
     def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None
                  ) -> None:
@@ -400,6 +449,8 @@ class BCEWithLogitsLoss(_Loss):
 class HingeLoss(_Loss):
     """Module form of :func:`hinge_loss`."""
 
+    task = "classification"
+
     def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.margin = margin
@@ -411,11 +462,15 @@ class HingeLoss(_Loss):
 class PerceptronLoss(_Loss):
     """Module form of :func:`perceptron_loss`."""
 
+    task = "classification"
+
     def forward(self, input: Any, target: Any) -> Tensor:
         return perceptron_loss(input, target, self.reduction)
 
 
 class _Overlap(_Loss):
+    task = "segmentation"
+
     def __init__(self, eps: float = 1e-6, from_logits: bool = False, reduction: str = "mean"
                  ) -> None:
         super().__init__(reduction)

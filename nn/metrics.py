@@ -14,6 +14,12 @@ How classification metrics read ``y_pred`` (see :func:`predicted_labels`):
   scores / logits). Scores that happen to all fall in [0, 1] would be read
   as probabilities: pass ``threshold=0.0`` to say they are scores.
 
+True labels of -1 and +1 (the targets of the hinge and perceptron losses)
+are read as classes 0 and 1. Keras's names ``"acc"``,
+``"mean_absolute_error"`` and ``"mean_squared_error"`` are accepted too.
+:func:`default_metrics` says which metrics ``fit`` and ``evaluate`` log
+when none are given.
+
 >>> import numpy as np
 >>> accuracy([0, 1, 1], np.array([[2.0, -1.0], [0.1, 0.3], [1.0, 0.0]]))
 0.6666666666666666
@@ -24,13 +30,14 @@ How classification metrics read ``y_pred`` (see :func:`predicted_labels`):
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import numpy as np
 
 __all__ = [
-    "METRICS", "accuracy", "confusion_matrix", "error_rate", "get_metric", "mae", "mse",
-    "predicted_labels", "r2",
+    "METRICS", "accuracy", "confusion_matrix", "default_metrics", "error_rate", "get_metric",
+    "loss_task", "mae", "mse", "predicted_labels", "r2",
 ]
 
 
@@ -68,8 +75,10 @@ def _true_labels(y_true: Any) -> np.ndarray:
     if t.dtype.kind == "f":
         if not np.all(t == np.round(t)):
             raise ValueError("classification metric: y_true holds non-integer values; give "
-                             "class labels or one-hot rows (for a regression, use mse or r2)")
+                             "class labels or one-hot rows (for a regression, use mae, mse or r2)")
         t = t.astype(np.int64)
+    if t.size and t.min() == -1 and np.isin(t, (-1, 1)).all():  # hinge-loss targets
+        t = (t > 0).astype(np.int64)
     return t
 
 
@@ -157,9 +166,64 @@ def r2(y_true: Any, y_pred: Any) -> float:
 
 METRICS: dict[str, Callable[..., Any]] = {
     "accuracy": accuracy, "error_rate": error_rate, "mse": mse, "mae": mae, "r2": r2,
+    "acc": accuracy, "mean_absolute_error": mae, "mean_squared_error": mse,
 }
 # Metrics where a larger value is better (early stopping looks the other way for the rest).
-HIGHER_IS_BETTER = {"accuracy", "r2"}
+HIGHER_IS_BETTER = {"accuracy", "acc", "r2"}
+
+# The metrics each kind of loss gets by default.
+TASK_METRICS: dict[str, tuple[str, ...]] = {
+    "classification": ("accuracy",), "regression": ("mae",), "segmentation": (),
+}
+
+
+def loss_task(loss: Any) -> str | None:
+    """What a loss learns, from its ``task`` attribute (None if it has none).
+
+    Every loss module and loss function of ``nn`` (and so every loss name that
+    ``fit`` accepts) has one: ``"classification"`` (cross-entropies, NLL,
+    hinge, perceptron), ``"regression"`` (MSE, L1) or ``"segmentation"``
+    (soft Dice, soft Jaccard). Your own loss can say it too:
+    ``my_loss.task = "regression"``. A ``functools.partial`` of a loss keeps
+    the loss's task.
+
+    >>> import nn
+    >>> loss_task(nn.MSELoss()), loss_task(nn.functional.cross_entropy), loss_task(abs)
+    ('regression', 'classification', None)
+    """
+    task = getattr(loss, "task", None)
+    if task is None and isinstance(loss, functools.partial):
+        task = getattr(loss.func, "task", None)
+    return task
+
+
+def default_metrics(loss: Any = None, target_dtype: Any = None) -> tuple[str, ...]:
+    """The metrics ``fit`` and ``evaluate`` log when given none: they follow the loss.
+
+    A classification loss gets ``accuracy``, a regression loss ``mae`` (mean
+    absolute error, in the targets' units), a segmentation loss none (its
+    outputs have spatial axes; the loss is the measure), as said by
+    :func:`loss_task`. For a loss that does not say (your own function) or
+    no loss, the targets decide: integer or boolean targets mean classes
+    (``accuracy``), floating-point ones a regression (``mae``). Pass
+    ``metrics=`` to choose, or ``metrics=()`` for none.
+
+    >>> import numpy as np, nn
+    >>> default_metrics(nn.CrossEntropyLoss()), default_metrics("mse")
+    (('accuracy',), ('mae',))
+    >>> default_metrics(lambda out, y: out, np.int64), default_metrics(None, np.float32)
+    (('accuracy',), ('mae',))
+    """
+    if isinstance(loss, str):
+        from .loss_names import get_loss
+
+        loss = get_loss(loss)
+    task = loss_task(loss)
+    if task is not None:
+        return TASK_METRICS.get(task, ())
+    if target_dtype is None:
+        return ()
+    return ("accuracy",) if np.dtype(target_dtype).kind in "biu" else ("mae",)
 
 
 def get_metric(metric: str | Callable[..., Any]) -> tuple[str, Callable[..., Any]]:

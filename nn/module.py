@@ -368,6 +368,13 @@ class Module:
         self.load_state_dict(read_weights(path), strict=strict)
         return self
 
+    def summary(self, input_shape: Any = None, print_fn: Callable[[str], Any] = print) -> None:
+        """Print a Keras-like table of layers, output shapes and parameter counts for inputs
+        of ``input_shape`` (one sample's shape; see :func:`nn.summary.summary`)."""
+        from .summary import summary
+
+        print_fn(summary(self, input_shape))
+
     # -- repr
     def extra_repr(self) -> str:
         """The text inside this module's parentheses (its settings)."""

@@ -1,16 +1,23 @@
 """Plots for training: learning curves, decision boundaries, confusion matrices, and what a
 convolutional network sees: its filters and the feature maps of one image.
 
-Each function returns a ``matplotlib.figure.Figure`` built without pyplot: no
-window opens, nothing depends on the backend (so it works headless), and a
-notebook shows the figure when it is the value of a cell. Save one with
-``fig.savefig("curves.png")``. Give ``ax=`` to draw into an existing axes.
-matplotlib is an optional dependency (``pip install matplotlib``).
+Each function returns a ``matplotlib.figure.Figure`` made through pyplot, so
+it behaves like any matplotlib figure: a script shows it with ``plt.show()``,
+Jupyter shows it inline below the cell (also in a fresh notebook, with no
+``%matplotlib inline``), and ``fig.savefig("curves.png")`` writes it. Without
+a display (a server, CI) matplotlib falls back to its Agg backend, so nothing
+needs configuring. In Jupyter the figure is shown once even when it is the
+value of the cell (matplotlib alone would show it twice: as the value and
+again when the cell ends). Give ``ax=`` to draw into an existing axes.
+pyplot keeps figures open until ``plt.close(fig)`` (Jupyter closes them after
+each cell). matplotlib is an optional dependency (``pip install matplotlib``).
 
 >>> import numpy as np
+>>> import matplotlib.pyplot as plt
 >>> fig = plot_confusion_matrix(np.array([[5, 1], [0, 4]]), labels=["cat", "dog"])
->>> type(fig).__name__, len(fig.axes) >= 1
-('Figure', True)
+>>> type(fig).__name__, len(fig.axes) >= 1, fig.number in plt.get_fignums()
+('PlotFigure', True, True)
+>>> plt.close(fig)
 """
 from __future__ import annotations
 
@@ -23,13 +30,43 @@ from .metrics import predicted_labels
 __all__ = ["feature_maps", "plot_confusion_matrix", "plot_decision_boundary", "plot_feature_maps",
            "plot_filters", "plot_history"]
 
+_FIGURE_CLASS: Any = None
+
+
+def _figure_class() -> Any:
+    """The Figure subclass the plots use (made on first use: matplotlib is optional)."""
+    global _FIGURE_CLASS
+    if _FIGURE_CLASS is None:
+        from matplotlib.figure import Figure
+
+        class PlotFigure(Figure):
+            """A pyplot figure that Jupyter's inline backend shows once."""
+
+            def _repr_mimebundle_(self, include: Any = None, exclude: Any = None
+                                  ) -> dict[str, Any]:
+                import matplotlib
+
+                if "inline" not in matplotlib.get_backend():
+                    return {}  # other front ends show figures their own way
+                from IPython.core.pylabtools import print_figure
+                import matplotlib.pyplot as plt
+
+                png = print_figure(self, "png")
+                # Shown here, as the value of the cell (or by plt.show): closing it keeps the
+                # inline backend from showing it a second time when the cell ends.
+                plt.close(self)
+                return {"image/png": png, "text/plain": repr(self)}
+
+        _FIGURE_CLASS = PlotFigure
+    return _FIGURE_CLASS
+
 
 def _figure(figsize: tuple[float, float]) -> Any:
     try:
-        from matplotlib.figure import Figure
+        import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError("plotting needs matplotlib: pip install matplotlib") from None
-    return Figure(figsize=figsize, layout="constrained")
+    return plt.figure(figsize=figsize, layout="constrained", FigureClass=_figure_class())
 
 
 def _axes(ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:

@@ -8,7 +8,10 @@ one node per neuron instead of 2n); ``fused=False`` builds the classic graph
 of one ``*`` and one ``+`` node per input instead, for teaching.
 
 Parameters expose ``.data`` and ``.grad``, so the optimizers in ``optim``
-update them as they do Tensors.
+update them as they do Tensors. ``forward_array(X)`` computes the outputs for
+many inputs at once with arrays built from the current weights (no graph):
+``nn.predict`` and ``nn.plots.plot_decision_boundary`` use it, so they work
+on these networks as on Tensor models.
 
 >>> model = MLP(2, [4, 1], rng=0)
 >>> out = model([1.0, -2.0]); out.backward()
@@ -22,7 +25,9 @@ from __future__ import annotations
 import operator
 from typing import Any, Iterator, Sequence
 
-from autograd import Value
+import numpy as np
+
+from autograd import Tensor, Value, no_grad
 from autograd.creation import generator
 from autograd.node import apply
 from autograd.ops import primitive
@@ -30,7 +35,18 @@ from autograd.ops import primitive
 _ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 
 
-@primitive("weighted_sum", "Σw·x+b")
+def _weighted_sum_formula(n: int, **_: Any) -> str:
+    k = (n - 1) // 2
+    return " + ".join([f"{{{n - 1}}}"] + [f"{{{i}}}·{{{i + k}}}" for i in range(k)])
+
+
+def _weighted_sum_local(i: int, n: int, **_: Any) -> str:
+    """d/dw_i = x_i, d/dx_i = w_i, d/db = 1, as templates over the inputs' positions."""
+    k = (n - 1) // 2
+    return "1" if i == n - 1 else f"{{{i + k}}}" if i < k else f"{{{i - k}}}"
+
+
+@primitive("weighted_sum", "Σw·x+b", formula=_weighted_sum_formula, local=(_weighted_sum_local,))
 def weighted_sum(*args):
     """b + w_1 x_1 + ... + w_n x_n, parents ordered (w_1..w_n, x_1..x_n, b).
 
@@ -46,6 +62,15 @@ def weighted_sum_vjp(g, ans, *args):
     return [g * x for x in args[n:2 * n]] + [g * w for w in args[:n]] + [g]
 
 
+@weighted_sum.defjvp
+def weighted_sum_jvp(ts, ans, *args):
+    n = (len(args) - 1) // 2
+    t = ts[-1]
+    for dw, dx, w, x in zip(ts[:n], ts[n:2 * n], args[:n], args[n:2 * n]):
+        t = t + dw * x + w * dx
+    return t
+
+
 def _inputs(x: Any, n: int, fused: bool) -> Sequence[Any]:
     """``x`` as a list of n inputs, as Values when they feed a fused node."""
     if isinstance(x, (Value, int, float)):
@@ -57,11 +82,26 @@ def _inputs(x: Any, n: int, fused: bool) -> Sequence[Any]:
     return x
 
 
+def _rows(X: Any, n: int, what: str) -> np.ndarray:
+    """``X`` as a float64 array of rows of ``n`` inputs (a 1-D X is one column when n == 1)."""
+    X = np.asarray(X.data if isinstance(X, Tensor) else X, dtype=np.float64)
+    if X.ndim == 1 and n == 1:
+        X = X.reshape(-1, 1)
+    if X.ndim != 2 or X.shape[1] != n:
+        raise ValueError(f"{what} with {n} inputs: forward_array needs rows of {n} values, "
+                         f"an array of shape (samples, {n}); got shape {X.shape}")
+    return X
+
+
 class Module:
     """Base of the scalar networks: ``parameters()``, ``named_parameters()``, ``zero_grad()``."""
 
     def parameters(self) -> list[Value]:
         return []
+
+    def forward_array(self, X: Any) -> np.ndarray:
+        """The outputs for every row of ``X`` (shape ``(samples, inputs)``), in float64."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward_array()")
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         """(label, parameter) pairs."""
@@ -117,6 +157,20 @@ class Neuron(Module):
         out.name = self._labels[1]
         return out
 
+    def forward_array(self, X: Any) -> np.ndarray:
+        """This neuron's output for every row of ``X``: shape ``(samples,)``.
+
+        >>> n = Neuron(2, rng=0)
+        >>> bool(abs(n.forward_array([[1.0, 2.0]])[0] - n([1.0, 2.0]).data) < 1e-12)
+        True
+        """
+        X = _rows(X, len(self.w), "Neuron")
+        z = X @ np.array([w.data for w in self.w], dtype=np.float64) + self.b.data
+        if not self.nonlin:
+            return z
+        with no_grad():  # the activation's own rule, so the arrays match the Values
+            return getattr(Tensor(z), self.activation)().data
+
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
@@ -141,6 +195,13 @@ class Layer(Module):
         x = _inputs(x, len(first.w), first.fused)   # once for all neurons
         out = [n._forward(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
+
+    def forward_array(self, X: Any) -> np.ndarray:
+        """Every neuron's output for every row of ``X``: ``(samples, nout)``, or
+        ``(samples,)`` for one neuron (as calling the layer gives one Value)."""
+        X = _rows(X, len(self.neurons[0].w), "Layer")
+        out = np.stack([n.forward_array(X) for n in self.neurons], axis=1)
+        return out[:, 0] if out.shape[1] == 1 else out
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -172,6 +233,18 @@ class MLP(Module):
         for layer in self.layers:
             x = layer(x)
         return x
+
+    def forward_array(self, X: Any) -> np.ndarray:
+        """The network's output for every row of ``X``, without a graph.
+
+        >>> model = MLP(2, [4, 1], rng=0)
+        >>> out = model.forward_array([[1.0, -2.0], [0.5, 0.5]])
+        >>> out.shape, bool(abs(out[0] - model([1.0, -2.0]).data) < 1e-12)
+        ((2,), True)
+        """
+        for layer in self.layers:
+            X = layer.forward_array(X)
+        return X
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]

@@ -27,10 +27,12 @@ from .adamw import AdamW
 from .clip import clip_grad_norm_, clip_grad_value_
 from .ftrl import FTRL
 from .optimizer import Optimizer, ParamStep, StepExplanation
+from .registry import OPTIMIZERS, get_optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = [
-    "FTRL", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "ParamStep",
-    "RMSprop", "StepExplanation", "clip_grad_norm_", "clip_grad_value_", "lr_scheduler",
+    "FTRL", "OPTIMIZERS", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer",
+    "ParamStep", "RMSprop", "StepExplanation", "clip_grad_norm_", "clip_grad_value_",
+    "get_optimizer", "lr_scheduler",
 ]

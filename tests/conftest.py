@@ -1,9 +1,13 @@
-"""Shared test settings: a reproducible hypothesis profile for CI."""
+"""Shared test settings: a reproducible hypothesis profile for CI, and the kit's plugin."""
 from __future__ import annotations
 
 import os
 
 from hypothesis import HealthCheck, settings
+
+# The kit's pytest plugin (check_op fixture, st.from_type(Tensor)), loaded here so the suite does
+# not depend on the installed entry point; pytester runs a student's test file against it.
+pytest_plugins = ["autograd.pytest_plugin", "pytester"]
 
 settings.register_profile(
     "ci",

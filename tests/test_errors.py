@@ -189,7 +189,8 @@ def test_value_op_with_a_tensor_operand(op, fn):
     assert "convert" in msg
 
 
-@pytest.mark.parametrize("fn", [maximum, minimum, lambda a, b: where(np.array([True]), a, b)])
+@pytest.mark.parametrize("fn", [maximum, minimum, lambda a, b: where(np.array([True]), a, b),
+                                lambda a, b: cat([a, b]), lambda a, b: stack([b, b])])
 def test_tensor_functions_with_a_value_operand(fn):
     with pytest.raises(TypeError, match="Value"):
         fn(Tensor([1.0, 2.0]), Value(2.0))

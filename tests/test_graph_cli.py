@@ -41,7 +41,9 @@ def test_steps_and_png(tmp_path, capsys):
     frames = sorted(steps.glob("step_*.png"))
     assert len(frames) == 2                        # the + and the *
     text = (steps / "steps.txt").read_text()
-    assert "running sum: df/dx = 1 (from f) + -2 (from n1) = -1" in text
+    page = (steps / "steps.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 2
+    assert "running sum: ∂f/∂x = 1 (from f) + -2 (from n1) = -1" in text
     assert cli.main(["graph", "x * y + x", "--set", "x=3", "--set", "y=-2", "-o",
                      str(tmp_path / "g.svg"), "--steps", str(steps), "--format", "svg"]) == 0
     assert len(list(steps.glob("step_*.svg"))) == 2

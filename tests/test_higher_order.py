@@ -9,11 +9,12 @@ import pytest
 from autograd import Tensor, cat, grad, linear, maximum, minimum, stack, toposort, where
 from autograd.ops import RULES
 from nn.functional import avg_pool2d, conv2d, fold, max_pool2d, unfold
+from numerics import CLOSE, CLOSE_DEEP
 
 torch = pytest.importorskip("torch")
 
 F = torch.nn.functional
-TOL = dict(rtol=1e-9, atol=1e-11)
+TOL = CLOSE[np.dtype(np.float64)]
 
 COND = np.array([[True, False, True, True], [False, True, False, True], [True, True, False, False]])
 MASK = np.array([True, False, True])
@@ -235,10 +236,10 @@ def test_hessian_vector_product_of_an_mlp_loss_matches_torch(loss_name, seed):
     thv = torch.autograd.grad(sum((g * torch.tensor(v)).sum() for g, v in zip(tgs, vs)), tps)
     for i, (a, b) in enumerate(zip(hv, thv)):
         assert a.shape == params[i].shape
-        np.testing.assert_allclose(a.data, b.numpy(), rtol=1e-8, atol=1e-10,
+        np.testing.assert_allclose(a.data, b.numpy(), **CLOSE_DEEP,
                                    err_msg=f"Hv for parameter {i}")
     for a, b in zip(gs, tgs):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(a.data, b.detach().numpy(), **CLOSE_DEEP)
 
 
 def test_hessian_vector_product_with_respect_to_the_input():
@@ -255,7 +256,7 @@ def test_hessian_vector_product_with_respect_to_the_input():
     tout = _mlp_forward([torch.tensor(p) for p in params], tx, torch)
     (tg,) = torch.autograd.grad(torch.logsumexp(tout, dim=1).sum(), tx, create_graph=True)
     (thv,) = torch.autograd.grad((tg * torch.tensor(v)).sum(), tx)
-    np.testing.assert_allclose(hv.data, thv.numpy(), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(hv.data, thv.numpy(), **CLOSE_DEEP)
 
 
 # ----------------------------------------------------------- third derivatives
@@ -307,7 +308,7 @@ def test_third_derivatives_of_scalar_tensor_expressions(name, x0):
     (t3,) = torch.autograd.grad(t2, tx)
     got = [float(d.data) for d in (d1, d2, d3)]
     expected = [float(t.detach()) for t in (t1, t2, t3)]
-    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got, expected, **TOL)
 
 
 def test_third_derivative_in_closed_form_and_mixed_partials():
@@ -323,5 +324,5 @@ def test_third_derivative_in_closed_form_and_mixed_partials():
     # f_xx = y^2 e^{xy} + 6 x y, so f_xxy = 2 y e^{xy} + x y^2 e^{xy} + 6 x
     # and f_xxx = y^3 e^{xy} + 6 y
     np.testing.assert_allclose(float(fxxy.data), 2 * yv * e + xv * yv ** 2 * e + 6 * xv,
-                               rtol=1e-12)
-    np.testing.assert_allclose(float(fxxx.data), yv ** 3 * e + 6 * yv, rtol=1e-12)
+                               **TOL)
+    np.testing.assert_allclose(float(fxxx.data), yv ** 3 * e + 6 * yv, **TOL)

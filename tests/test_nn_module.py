@@ -215,7 +215,7 @@ def test_load_state_dict_round_trip():
     b.load_state_dict(a.state_dict())
     for (n1, t1), (n2, t2) in zip(a.state_dict().items(), b.state_dict().items()):
         assert n1 == n2
-        np.testing.assert_array_equal(t1, t2)
+        np.testing.assert_array_equal(t1, t2)  # exact: copies
 
 
 def test_load_state_dict_wrong_shape_names_key_and_both_shapes():
@@ -227,7 +227,7 @@ def test_load_state_dict_wrong_shape_names_key_and_both_shapes():
         net.load_state_dict(sd)
     msg = str(info.value)
     assert "layers.0.weight" in msg and "(4, 3)" in msg and "(3, 3)" in msg
-    np.testing.assert_array_equal(net.body[0].weight.data, before)   # nothing changed
+    np.testing.assert_array_equal(net.body[0].weight.data, before)   # nothing changed: exact
     with pytest.raises(StateDictError, match="layers.0.weight"):
         net.load_state_dict(sd, strict=False)
 
@@ -270,7 +270,7 @@ def test_save_load_round_trip(tmp_path):
     a.save(path)
     assert b.load(path) is b
     for (k, v), (_, w) in zip(a.state_dict().items(), b.state_dict().items()):
-        np.testing.assert_array_equal(v, w, err_msg=k)
+        np.testing.assert_array_equal(v, w, err_msg=k)  # exact: saved and loaded bytes
         assert v.dtype == w.dtype
     with np.load(path, allow_pickle=False) as data:   # a plain npz archive
         assert sorted(data.files) == sorted(a.state_dict())

@@ -1,8 +1,6 @@
 """nn.scalar: micrograd-style networks of Values, fused and classic graphs, vs a Tensor MLP."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -11,6 +9,7 @@ from hypothesis import strategies as st
 import nn
 from autograd import Tensor, Value, grad, toposort
 from nn.scalar import MLP, Layer, Neuron
+from numerics import APPROX, CLOSE_DEEP
 
 
 def to_tensor_mlp(model: MLP, activation: str = "relu") -> nn.MLP:
@@ -53,21 +52,22 @@ def test_scalar_mlp_matches_tensor_mlp(sizes, n_in, activation, seed):
     loss = sum((v * v for row in outs for v in row), Value(0.0))
     loss.backward()
     out_t = ref(Tensor(X))
-    np.testing.assert_allclose([[v.data for v in row] for row in outs], out_t.data, rtol=1e-12,
-                               atol=1e-12)
+    # Python floats against NumPy/BLAS, a few layers deep: CLOSE_DEEP's rounding budget
+    np.testing.assert_allclose([[v.data for v in row] for row in outs], out_t.data, **CLOSE_DEEP)
     (out_t * out_t).sum().backward()
     for i, layer in enumerate(model.layers):
         gw = np.array([[w.grad for w in n.w] for n in layer.neurons])
         gb = np.array([n.b.grad for n in layer.neurons])
-        np.testing.assert_allclose(gw, ref[2 * i].weight.grad, rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(gb, ref[2 * i].bias.grad, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(gw, ref[2 * i].weight.grad, **CLOSE_DEEP)
+        np.testing.assert_allclose(gb, ref[2 * i].bias.grad, **CLOSE_DEEP)
 
 
 def test_classic_graph_has_one_mul_and_one_add_per_input_and_agrees_with_fused():
     fused, classic = MLP(3, [4, 1], rng=1), MLP(3, [4, 1], rng=1, fused=False)
     x = [0.3, -1.2, 2.0]
     yf, yc = fused(x), classic(x)
-    assert yf.data == pytest.approx(yc.data, rel=1e-12)
+    # one fused sum against n separate additions: the same terms, summed in another order
+    assert yf.data == pytest.approx(yc.data, **APPROX)
     z = classic.layers[0].neurons[0]([Value(v, requires_grad=True) for v in x])
     ops = [n.op for n in toposort([z]) if n.op]
     assert ops.count("*") == 3 and ops.count("+") == 3 and ops[-1] == "relu"
@@ -76,7 +76,7 @@ def test_classic_graph_has_one_mul_and_one_add_per_input_and_agrees_with_fused()
     yf.backward()
     yc.backward()
     for p, q in zip(fused.parameters(), classic.parameters()):
-        assert p.grad == pytest.approx(q.grad, rel=1e-12, abs=1e-15)
+        assert p.grad == pytest.approx(q.grad, **APPROX)
     # one node per neuron instead of 2n: a 2-16-16-1 forward makes 65 neuron nodes
     big = MLP(2, [16, 16, 1], rng=0)
     nodes = toposort([big([Value(0.5, requires_grad=True), Value(-0.5, requires_grad=True)])])
@@ -92,8 +92,8 @@ def test_weighted_sum_supports_higher_order_derivatives():
         (d2y,) = grad(dy, x)
         w0, w1, b = n.w[0].data, n.w[1].data, n.b.data
         t = np.tanh(w0 * 0.7 + w1 * 2.0 + b)
-        assert dy.data == pytest.approx(w0 * (1 - t * t), rel=1e-12)
-        assert d2y.data == pytest.approx(-2 * t * (1 - t * t) * w0 * w0, rel=1e-12)
+        assert dy.data == pytest.approx(w0 * (1 - t * t), **APPROX)
+        assert d2y.data == pytest.approx(-2 * t * (1 - t * t) * w0 * w0, **APPROX)
 
 
 def test_zero_grad_and_errors():
@@ -118,7 +118,7 @@ def make_moons(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray
     return X + rng.normal(0, 0.1, X.shape), np.where(upper, 1.0, -1.0)
 
 
-def test_scalar_mlp_trains_fast_with_data_and_grad_updates():
+def test_scalar_mlp_trains_with_data_and_grad_updates():
     """A 2-16-16-1 MLP on 100 points: full-batch hinge loss with plain gradient descent."""
     rng = np.random.default_rng(0)
     X, y = make_moons(100, rng)
@@ -126,7 +126,6 @@ def test_scalar_mlp_trains_fast_with_data_and_grad_updates():
     params = model.parameters()
     rows = [list(x) for x in X]
     losses = []
-    start = time.perf_counter()
     for step in range(30):
         scores = [model(r) for r in rows]
         loss = sum(((1 - yi * s).relu() for yi, s in zip(y, scores)), Value(0.0)) * (1 / len(y))
@@ -135,10 +134,7 @@ def test_scalar_mlp_trains_fast_with_data_and_grad_updates():
         for p in params:
             p.data -= 0.1 * p.grad
         losses.append(loss.data)
-    per_step = (time.perf_counter() - start) / 30
-    assert losses[-1] < 0.6 * losses[0]
-    # about 10 ms per step (forward and backward over 100 points) on one core; a generous bound
-    assert per_step < 0.25, f"{per_step * 1000:.0f} ms per step"
+    assert losses[-1] < 0.6 * losses[0]  # its speed is measured in benchmarks/scalar.py
 
 
 def test_scalar_parameters_work_with_optim_sgd():
@@ -166,3 +162,37 @@ def test_graph_is_drawable_with_labels():
     src = dot.source
     for label in ("L0.N0.w0", "L0.N0.w1", "L0.N0.b", "x0", "L0.N0.a"):
         assert label in src
+
+
+@given(sizes=st.lists(st.integers(1, 4), min_size=1, max_size=3), n_in=st.integers(1, 3),
+       activation=st.sampled_from(["relu", "tanh", "sigmoid", "leaky_relu"]),
+       fused=st.booleans(), seed=st.integers(0, 2**16))
+def test_forward_array_matches_calling_the_network(sizes, n_in, activation, fused, seed):
+    rng = np.random.default_rng(seed)
+    model = MLP(n_in, sizes, rng=seed, activation=activation, fused=fused)
+    for p in model.parameters():
+        if p.label.endswith(".b"):
+            p.data = float(rng.uniform(-0.5, 0.5))
+    X = rng.standard_normal((5, n_in))
+    outs = [model(list(x)) for x in X]
+    expected = np.array([[v.data for v in o] if isinstance(o, list) else o.data for o in outs])
+    got = model.forward_array(X)
+    assert got.shape == expected.shape
+    # Python floats summed in order against a matrix product: CLOSE_DEEP's rounding budget
+    np.testing.assert_allclose(got, expected, **CLOSE_DEEP)
+
+
+def test_predict_and_decision_boundary_work_for_a_scalar_mlp():
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    X, y = nn.datasets.make_moons(40, noise=0.1, seed=0)
+    model = MLP(2, [8, 1], rng=0)
+    scores = nn.predict(model, X)
+    assert scores.shape == (40,)
+    np.testing.assert_allclose(scores, [model(list(map(float, x))).data for x in X], **CLOSE_DEEP)
+    fig = nn.plots.plot_decision_boundary(model, X, y, resolution=40, threshold=0.0)
+    assert len(fig.axes[0].collections) >= 2  # the coloured zones and the scattered points
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"rows of 2 values.*\(40, 3\)"):
+        model.forward_array(np.zeros((40, 3)))

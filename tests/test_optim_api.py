@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import optim
 from autograd import Tensor, Value
+from numerics import STEP_RTOL
 
 # One configuration per rule that exercises its state fully.
 RULES = {
@@ -76,7 +77,9 @@ def test_sgd_step_on_values_equals_step_on_0d_tensors():
             opt.zero_grad()
             ((a - 1) * (a - 1) + 2 * (b + a) * (b + a) + b.sin()).backward()
             opt.step()
-        assert [p.data for p in vals] == [float(t.data) for t in tens]
+        # Python's math and NumPy's may round sin differently: the per-step budget
+        np.testing.assert_allclose([p.data for p in vals], [float(t.data) for t in tens],
+                                   rtol=STEP_RTOL * 10, atol=STEP_RTOL * 10)
 
 
 @pytest.mark.parametrize("name", list(RULES))
@@ -90,7 +93,7 @@ def test_every_rule_on_values_matches_0d_tensors(name):
             ((a - 1) * (a - 1) + 2 * (b + a) * (b + a) + b.sin()).backward()
             opt.step()
     np.testing.assert_allclose([p.data for p in vals], [float(t.data) for t in tens],
-                               rtol=1e-12, atol=1e-14)
+                               rtol=STEP_RTOL * 20, atol=STEP_RTOL * 20)  # 20 steps
 
 
 # -- step, zero_grad, dtypes
@@ -244,7 +247,7 @@ def test_state_dict_round_trip_resumes_the_same_trajectory(name):
     opt2.load_state_dict(saved)
     train(opt2, resumed, 30)
     for p, q in zip(straight, resumed):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.data, q.data)  # exact: the same arithmetic, resumed
 
 
 def _replay(name, steps):
@@ -321,7 +324,7 @@ def test_explain_step_numbers_are_what_step_applies(name):
                     for k, v in opt.state[params[0]].items()}
     versions = [p._version for p in params]
     report = opt.explain_step()
-    # Explaining changes nothing.
+    # Explaining changes nothing, and step() runs the same code on the same numbers: exact.
     assert [p._version for p in params] == versions
     for k, v in state_before.items():
         np.testing.assert_array_equal(opt.state[params[0]][k], v)

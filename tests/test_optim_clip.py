@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograd import Tensor, Value
+from numerics import close
 from optim import clip_grad_norm_, clip_grad_value_
 
 torch = pytest.importorskip("torch")
+CLOSE64 = close()
 
 SHAPES = [(3, 4), (4,), (2, 2, 3), ()]
 
@@ -40,9 +42,9 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm, seed):
     total = clip_grad_norm_(ours, max_norm, norm_type=norm_type)
     expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
     assert isinstance(total, float)
-    assert total == pytest.approx(expected.item(), rel=1e-12)
+    assert total == pytest.approx(expected.item(), rel=CLOSE64["rtol"])
     for p, t in zip(ours, theirs):
-        np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(p.grad, t.grad.numpy(), **CLOSE64)
 
 
 def test_clip_grad_norm_float32_stays_float32_in_place():
@@ -63,9 +65,10 @@ def test_clip_grad_norm_hypothesis(grads, max_norm, norm_type):
     ours, theirs = _pair(grads)
     total = clip_grad_norm_(ours, max_norm, norm_type=norm_type)
     expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type=norm_type)
-    assert total == pytest.approx(expected.item(), rel=1e-12, abs=1e-300)
+    # relative only (atol 1e-300): drawn gradients may be tiny, and scaling keeps their ratios
+    assert total == pytest.approx(expected.item(), rel=CLOSE64["rtol"], abs=1e-300)
     for p, t in zip(ours, theirs):
-        np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=CLOSE64["rtol"], atol=1e-300)
 
 
 @pytest.mark.parametrize("clip_value", [0.1, 1.0, 10.0])
@@ -74,7 +77,7 @@ def test_clip_grad_value_matches_torch(clip_value):
     assert clip_grad_value_(ours, clip_value) is None
     torch.nn.utils.clip_grad_value_(theirs, clip_value)
     for p, t in zip(ours, theirs):
-        np.testing.assert_array_equal(p.grad, t.grad.numpy())
+        np.testing.assert_array_equal(p.grad, t.grad.numpy())  # exact: clamping rounds nothing
 
 
 def test_clipping_values_and_missing_gradients():

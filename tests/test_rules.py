@@ -5,8 +5,14 @@ packages that add rules are imported), so a new rule without an input
 strategy in ``autograd.testing.RULE_CASES`` fails here the day it is added.
 Each op is checked over drawn shapes, broadcasting, axes and keepdims:
 gradient against central differences and against PyTorch (float64), second
-derivative against differences of the gradient, and dtypes (float32 in,
-float32 out and float32 gradients).
+derivative against differences of the gradient, dtypes (float32 in,
+float32 out and float32 gradients), and the gradient computed in float32
+against the float64 one. Elementwise cases also run on ``Value`` inputs, whose
+data are floats with code paths of their own. Every documented subgradient
+choice (kinks and ties) is checked on cases that land on it. Forward mode: every
+rule has a JVP, which matches central differences along a tangent and the
+rule's own VJP (<v, J t> = <J^T v, t>), and equals the JVP derived from the VJP
+alone.
 """
 from __future__ import annotations
 
@@ -18,13 +24,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Rule, Tensor
+from autograd import Rule, Tensor, Value, toposort
 from autograd import backend as B
+from autograd.forward import ForwardLevel, jvp_by_double_vjp
+from autograd.gradcheck import compare_float32, to_float64
 from autograd.ops import RULES
-from autograd.testing import (DERIVED_CASES, RULE_CASES, Case, assert_grad_matches_numeric,
-                              assert_grad_matches_torch, assert_hessian_matches_numeric,
-                              case_for, missing_cases)
-from autograd.testing.check import scalarize
+from autograd.testing import (DERIVED_CASES, KINK_CASES, RULE_CASES, SUBGRADIENTS, Case,
+                              assert_grad_matches_numeric, assert_grad_matches_torch,
+                              assert_hessian_matches_numeric, assert_jvp_matches_numeric,
+                              case_for, missing_cases, scalarize)
+from numerics import close
 
 
 def _import_rule_providers() -> None:
@@ -109,7 +118,8 @@ def test_dtype_is_kept_in_forward_and_gradients(name, data, dtype):
     out = case.fn(*ts)
     expected = dtype if case.out_dtype is None else case.out_dtype
     assert out.dtype == expected, f"{case.label}: {np.dtype(dtype)} inputs gave {out.dtype}"
-    exact = case.fn(*[Tensor(np.asarray(x, dtype=np.float64)) for x in case.inputs])
+    # The same inputs in float64 (already rounded to dtype): only rounding inside fn differs.
+    exact = case.fn(*[Tensor(t.data.astype(np.float64)) for t in ts])
     np.testing.assert_allclose(out.data, exact.data, rtol=1e-4, atol=1e-5)
     out.sum().backward()
     for i, t in enumerate(ts):
@@ -117,6 +127,117 @@ def test_dtype_is_kept_in_forward_and_gradients(name, data, dtype):
         assert t.grad.dtype == dtype and t.grad.shape == t.shape, (
             f"{case.label}: input {i} ({t.dtype}, {t.shape}) got a gradient "
             f"{t.grad.dtype} {t.grad.shape}")
+
+
+@pytest.mark.parametrize("name", OPS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_float32_gradient_matches_float64(name, data):
+    case = draw_case(data, name)
+    if case.out_dtype is not None:
+        return   # a cast to float32 is the same computation in either dtype
+    report = compare_float32(case.fn, case.inputs)
+    assert report.ok, f"{case.label}: {report.text}"
+
+
+@pytest.mark.parametrize("name", sorted(n for n in OPS if n in RULE_CASES))
+@settings(max_examples=15)
+@given(data=st.data())
+def test_value_inputs_take_their_own_path_to_the_same_answer(name, data):
+    case = draw_case(data, name)
+    if not case.values:
+        return
+    # Value data are Python floats: the rules' float branches (math, not NumPy) run here.
+    scalars = [float(np.asarray(x).reshape(-1)[0]) for x in case.inputs]
+    out = case.fn(*[Value(v) for v in scalars])
+    exact = case.fn(*[Tensor(np.float64(v)) for v in scalars])
+    assert isinstance(out, Value), f"{case.label} on Values gave {type(out).__name__}"
+    assert out.data == pytest.approx(float(exact.data), rel=1e-12, abs=1e-12)
+    assert_grad_matches_numeric(case.fn, *[Value(v) for v in scalars], eps=case.eps,
+                                atol=case.atol, rtol=case.rtol, weigh_scalars=True)
+
+
+# ---------------------------------------------------------------- kinks and ties
+
+#: The choices autograd.ops documents where a derivative does not exist.
+DOCUMENTED_CHOICES = {"relu", "abs", "leaky_relu", "maximum", "minimum", "clip", "max", "min",
+                      "binary_cross_entropy"}
+
+
+def test_every_documented_choice_has_a_reference_and_a_case():
+    assert DOCUMENTED_CHOICES <= set(SUBGRADIENTS), sorted(DOCUMENTED_CHOICES - set(SUBGRADIENTS))
+    assert set(KINK_CASES) == set(SUBGRADIENTS)
+    assert set(SUBGRADIENTS) <= set(RULES)
+
+
+@pytest.mark.parametrize("name", sorted(KINK_CASES))
+@given(data=st.data())
+def test_documented_subgradient_on_kinks_and_ties(name, data):
+    case = data.draw(KINK_CASES[name], label=name)
+    assert name in case.rules_used(), f"the kink case for {name!r} does not reach its rule"
+    # Finite differences only judge elements away from the kinks; on them the reference is
+    # the documented subgradient (a random weight even for a scalar output, so g matters).
+    assert_grad_matches_numeric(case.fn, *case.inputs, subgradient=case.subgradient,
+                                weigh_scalars=True, float32=True)
+    if case.values:
+        scalars = [Value(float(np.asarray(x).reshape(-1)[0])) for x in case.inputs]
+        assert_grad_matches_numeric(case.fn, *scalars, subgradient=case.subgradient,
+                                    weigh_scalars=True)
+
+
+@pytest.mark.parametrize("name", sorted(KINK_CASES))
+@settings(max_examples=15)
+@given(data=st.data())
+def test_documented_subgradients_are_pytorchs(name, data):
+    # PyTorch makes the same choices, so it is a second, independent reference on kinks.
+    case = data.draw(KINK_CASES[name], label=name)
+    assert_grad_matches_torch(case.fn, case.torch_fn, *case.inputs)
+
+
+def _require_jvp(name: str) -> None:
+    if name in RULES and RULES[name].jvp is None:
+        pytest.fail(
+            f"the rule {name!r} has no JVP (forward mode). Add one beside its VJP, on the "
+            "Rule that @primitive returned:\n"
+            f"    @<rule>.defjvp\n    def {name}_jvp(ts, ans, x, ...):\n"
+            "        return <the result's tangent, J t, given ts: one tangent per input, "
+            "backend.ZERO for none>\n(see autograd.ops, e.g. mul_jvp: dx * y + x * dy)")
+
+
+@pytest.mark.parametrize("name", RULE_NAMES)
+def test_every_rule_has_a_jvp(name):
+    _require_jvp(name)
+
+
+@pytest.mark.parametrize("name", OPS)
+@settings(max_examples=15)
+@given(data=st.data())
+def test_jvp_matches_finite_differences_and_the_vjp(name, data):
+    _require_jvp(name)
+    case = draw_case(data, name)
+    assert_jvp_matches_numeric(case.fn, *case.inputs, eps=case.eps, atol=case.atol,
+                               rtol=case.rtol)
+
+
+@pytest.mark.parametrize("name", RULE_NAMES)
+@settings(max_examples=5)
+@given(data=st.data(), seed=st.integers(0, 2**16))
+def test_jvp_equals_the_double_vjp_construction(name, data, seed):
+    # The rule's own JVP and the one derived from its VJP alone (d/du <J^T u, t>) are two
+    # computations of J t from the same formulas: they agree to rounding (CLOSE).
+    _require_jvp(name)
+    case = draw_case(data, name)
+    xs = [to_float64(x) for x in case.inputs]
+    out = case.fn(*xs)
+    node = next(n for n in reversed(toposort([out])) if n.rule is RULES[name])
+    parents = node.parents
+    rng = np.random.default_rng(seed)
+    ts = tuple(rng.standard_normal(p.shape) for p in parents)
+    explicit = RULES[name].jvp(ts, node.data, *[p.data for p in parents], **node.params)
+    with ForwardLevel():
+        derived = jvp_by_double_vjp(RULES[name], ts, node, parents, node.params)
+    np.testing.assert_allclose(np.broadcast_to(explicit, node.shape), derived, **close(),
+                               err_msg=f"{case.label}: the JVP and the double VJP differ")
 
 
 # ---------------------------------------------------------------- regressions found by the cases

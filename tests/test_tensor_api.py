@@ -33,8 +33,10 @@ from autograd import (
     zeros,
     zeros_like,
 )
+from numerics import close
 
 torch = pytest.importorskip("torch")
+CLOSE64 = close()
 
 RNG = np.random.default_rng(1234)
 
@@ -46,7 +48,7 @@ def arr(*shape: int, low: float | None = None) -> np.ndarray:
 
 
 def check(fn: Callable[..., Any], *arrays: np.ndarray, torch_fn: Callable[..., Any] | None = None,
-          rtol: float = 1e-9, atol: float = 1e-12) -> Tensor:
+          rtol: float = CLOSE64["rtol"], atol: float = CLOSE64["atol"]) -> Tensor:
     """Compare value and gradients of ``fn`` on chainrule and on torch (or ``torch_fn``)."""
     ours = [Tensor(a.copy(), requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
@@ -265,7 +267,7 @@ def test_reductions_over_axis_none_int_tuple(name, axis, keepdims):
         ref = ref if keepdims else ref.reshape(np.sum(x, axis=axis).shape)
     else:
         ref = getattr(np, name)(x, axis=axis, keepdims=keepdims)
-    np.testing.assert_allclose(ours.data, ref, rtol=1e-12)
+    np.testing.assert_allclose(ours.data, ref, **CLOSE64)
 
 
 @pytest.mark.parametrize("name", sorted(TORCH_REDUCE))

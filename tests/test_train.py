@@ -10,6 +10,7 @@ import math
 import warnings
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -153,7 +154,7 @@ def test_fit_is_reproducible_with_a_seed(blobs):
             batch_size=16, progress=False, seed=seed)
         return weights(model)
 
-    assert all(np.array_equal(a, b) for a, b in zip(run(1), run(1)))
+    assert all(np.array_equal(a, b) for a, b in zip(run(1), run(1)))  # exact: same arithmetic
     assert not np.array_equal(run(1)[0], run(2)[0])
 
 
@@ -258,7 +259,9 @@ def test_early_stopping_modes_and_min_delta():
     es = EarlyStopping(patience=1, min_delta=0.1)
     assert not es.update(1.0, 1) and es.update(0.95, 2)  # not better by more than 0.1
     with pytest.raises(ValueError, match="patience"):
-        EarlyStopping(patience=0)
+        EarlyStopping(patience=-1)
+    es = EarlyStopping(patience=0)  # Keras's spelling of "stop at the first miss"
+    assert not es.update(1.0, 1) and es.update(1.0, 2)
     with pytest.raises(ValueError, match="mode"):
         EarlyStopping(mode="up")
 
@@ -358,6 +361,7 @@ def test_non_finite_loss_stops_and_keeps_the_best_weights():
     reference, ref_opt = make()
     fit(reference, cross_entropy, ref_opt, (X, y), epochs=2, batch_size=16, progress=False,
         seed=0)
+    # exact: the same arithmetic on the same numbers
     assert all(np.array_equal(a, b) for a, b in zip(weights(model), weights(reference)))
 
 
@@ -369,7 +373,7 @@ def test_non_finite_loss_in_the_first_epoch_restores_the_initial_weights():
         h = fit(model, lambda o, t: cross_entropy(o, t) * float("inf"),
                 SGD(model.parameters(), 0.1), (X, y), epochs=3, progress=False)
     assert len(h) == 0
-    assert all(np.array_equal(a, b) for a, b in zip(weights(model), start))
+    assert all(np.array_equal(a, b) for a, b in zip(weights(model), start))  # untouched: exact
 
 
 # ---------------------------------------------------------------- evaluate / predict
@@ -433,8 +437,10 @@ def test_fit_with_regression_metrics_and_a_clear_error_for_accuracy():
     h = fit(model, mse_loss, SGD(model.parameters(), 0.1), (X, y), epochs=2,
             metrics=("mse", "r2"), progress=False)
     assert h["mse"][-1] == pytest.approx(h["loss"][-1], rel=0.5)
-    with pytest.raises(ValueError, match="for a regression"):
-        fit(model, mse_loss, SGD(model.parameters(), 0.1), (X, y), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="for a regression") as error:
+        fit(model, mse_loss, SGD(model.parameters(), 0.1), (X, y), epochs=1,
+            metrics=("accuracy",), progress=False)
+    assert str(error.value).count("regression") == 1  # the hint is given once
 
 
 # ---------------------------------------------------------------- plots
@@ -459,6 +465,7 @@ def test_plots_render_to_png_without_a_display(tmp_path, blobs):
     fig.savefig(tmp_path / "cm.png")
     for name in ("history", "boundary", "cm"):
         assert _is_png(tmp_path / f"{name}.png")
+    plt.close("all")  # pyplot keeps the figures open until closed
 
 
 def test_decision_boundary_with_one_output_and_into_given_axes(tmp_path):
@@ -503,3 +510,42 @@ def test_warnings_name_the_parameters_of_an_nn_module():
     message = str(record[0].message)
     assert "requires_grad is False for body.bias" in message
     assert "does not reach spare.weight, spare.bias" in message
+
+
+def _recording_bar(base):
+    """A tqdm class that keeps its instances, to read them after fit closed them."""
+    made = []
+
+    class Bar(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    return Bar, made
+
+
+@pytest.mark.parametrize("kind", ["terminal", "notebook"])
+def test_an_early_stopped_run_ends_with_a_finished_bar(kind, monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    if kind == "notebook":
+        pytest.importorskip("ipywidgets")
+        from tqdm.notebook import tqdm as base
+    else:
+        from tqdm import tqdm as base
+    import nn.progress
+
+    Bar, made = _recording_bar(base)
+    monkeypatch.setattr(nn.progress, "_bar_class", lambda: Bar)
+    train, val = _diverging_problem()
+    model = TinyMLP(1, 8, 1, seed=3)
+    h = fit(model, mse_loss, SGD(model.parameters(), 0.1), train, val=val, epochs=50,
+            metrics=(), early_stopping=EarlyStopping(patience=2), progress=True, seed=0)
+    assert len(h) < 50
+    outer = made[0]
+    assert outer.total == outer.n == len(h)                     # 100%, not len(h) / 50
+    assert f"stopped early at epoch {len(h)} of 50" in outer.desc
+    if kind == "notebook":
+        bar = outer.container.children[1]
+        assert bar.bar_style == "success" and bar.value == bar.max == len(h)
+    else:
+        assert f"{len(h)}/{len(h)}" in capsys.readouterr().err

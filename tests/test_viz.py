@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from autograd import Tensor, Value, draw_graph, render, rendering, save_svg, viz
+from autograd import Tensor, Value, draw_dot, draw_graph, render, rendering, save_svg, viz
 from autograd.viz import STYLES, GraphTooLargeError, GraphvizNotFoundError, module_owners, walk
 from worked_example import worked_example
 
@@ -223,3 +223,15 @@ def test_prefers_debians_dot():
     if not os.path.exists("/usr/bin/dot"):
         pytest.skip("no Debian dot here")
     assert os.path.basename(rendering.find_dot()) == "dot"
+
+
+def test_draw_dot_is_micrograds_name_for_draw_graph():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b + a
+    c.label = "c"
+    c.backward()
+    dot = draw_dot(c)  # micrograd's call, its defaults: format svg, left to right
+    assert dot.source == draw_graph(c).source and dot.format == "svg"
+    top_down = draw_dot(c, format="png", rankdir="TB")
+    assert top_down.format == "png" and top_down.source == draw_graph(c, rankdir="TB").source
+    assert "<svg" in dot.svg()

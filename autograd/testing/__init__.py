@@ -40,46 +40,69 @@ AssertionError: the gradient of <lambda> does not match central differences
 with
   input 0: Tensor of shape (2,) float32 = [1., 2.]
 
+In a pytest suite, one call does it all (the plugin ``autograd.pytest_plugin``
+also hands it over as a fixture, and makes ``st.from_type(Tensor)`` draw tensors)::
+
+    def test_cube():
+        check_op(Cube.apply, lambda x: x ** 3)
+
 What is here:
 
 - strategies: ``tensors``, ``arrays``, ``shapes``, ``broadcastable_shapes``,
   ``matmul_shapes``, ``axes``, ``indices``, ``values``, ``positive_tensors``,
   ``nonzero_tensors``, element strategies ``floats``, ``positive_floats``,
-  ``nonzero_floats``, ``grid``, ``well_conditioned(op)``;
-- assertions: ``assert_grad_matches_numeric``, ``assert_grad_matches_torch``,
-  ``assert_hessian_matches_numeric`` (all on :mod:`autograd.gradcheck`);
-- ``check_op``: forward, gradient and second derivative of an op in one call;
-- ``find_bad_gradient``: the node of a graph whose backward is wrong;
+  ``nonzero_floats``, ``grid``, ``well_conditioned(op)``, ``saturating_floats``
+  and ``probabilities`` (into saturation), ``kink_floats`` and ``tie_arrays``
+  (exactly on kinks and ties); importing the kit registers ``Tensor`` and
+  ``Value`` with ``hypothesis.strategies.from_type``;
+- assertions: ``assert_grad_matches_numeric`` (float32 and documented
+  subgradients as options), ``assert_float32_matches``,
+  ``assert_grad_matches_torch``, ``assert_hessian_matches_numeric`` (all on
+  :mod:`autograd.gradcheck`), ``assert_jvp_matches_numeric`` (forward mode);
+- ``check_op``: forward, gradient (float64, float32, kinks), second
+  derivative and Value inputs of an op in one call, over drawn shapes,
+  values and parameters;
+- ``find_bad_gradient``: the node of a graph whose backward is wrong (or
+  raises, or is wrong only in float32, on a kink, or at second order);
 - the scalar cross-oracle: ``to_values``, ``ValueArray``, ``uses``,
   ``assert_matches_scalar_oracle``;
 - the op cases the project's rule tests are parametrised over:
-  ``RULE_CASES``, ``DERIVED_CASES``, ``rule_case``, ``Case``, ``missing_cases``.
+  ``RULE_CASES``, ``DERIVED_CASES``, ``KINK_CASES``, ``rule_case``, ``Case``,
+  ``missing_cases``, and ``SUBGRADIENTS``, the documented derivative of each
+  rule at its kinks and ties.
 """
 from __future__ import annotations
 
-from .assertions import (assert_grad_matches_numeric, assert_grad_matches_torch,
-                         assert_hessian_matches_numeric, directional_gradient, require_torch,
-                         to_torch)
-from .cases import (DERIVED_CASES, RULE_CASES, Case, case_for, load_builtin_cases,
-                    missing_cases, rule_case)
-from .check import check_op
+from .assertions import (assert_float32_matches, assert_grad_matches_numeric,
+                         assert_grad_matches_torch, assert_hessian_matches_numeric,
+                         assert_jvp_matches_numeric, compare_hessian, directional_gradient,
+                         require_torch, scalarize, to_torch)
+from .cases import (DERIVED_CASES, KINK_CASES, RULE_CASES, SUBGRADIENTS, Case, case_for,
+                    load_builtin_cases, missing_cases, rule_case, subgradient)
+from .check import CHECKS, check_op
 from .localize import BadGradient, check_node, find_bad_gradient
 from .scalar import (ValueArray, assert_matches_scalar_oracle, scalar_gradients, to_values,
                      uses)
 from .strategies import (arrays, axes, basic_indices, broadcastable_shapes, floats, grid,
-                         indices, integer_array_indices, mask_indices, matmul_shapes,
-                         nonzero_floats, nonzero_tensors, positive_floats, positive_tensors,
-                         shapes, tensors, values, well_conditioned)
+                         indices, integer_array_indices, kink_floats, mask_indices,
+                         matmul_shapes, nonzero_floats, nonzero_tensors, positive_floats,
+                         positive_tensors, probabilities, register_type_strategies,
+                         saturating_floats, shapes, tensors, tie_arrays, values,
+                         well_conditioned)
 
 load_builtin_cases()
+register_type_strategies()
 
 __all__ = [
-    "BadGradient", "Case", "DERIVED_CASES", "RULE_CASES", "ValueArray", "arrays",
-    "assert_grad_matches_numeric", "assert_grad_matches_torch", "assert_hessian_matches_numeric",
+    "BadGradient", "CHECKS", "Case", "DERIVED_CASES", "KINK_CASES", "RULE_CASES",
+    "SUBGRADIENTS", "ValueArray", "arrays", "assert_float32_matches",
+    "assert_grad_matches_numeric", "assert_grad_matches_torch",
+    "assert_hessian_matches_numeric", "assert_jvp_matches_numeric",
     "assert_matches_scalar_oracle", "axes", "basic_indices", "broadcastable_shapes", "case_for",
-    "check_node", "check_op", "directional_gradient", "find_bad_gradient", "floats", "grid",
-    "indices", "integer_array_indices", "mask_indices", "matmul_shapes", "missing_cases",
-    "nonzero_floats", "nonzero_tensors", "positive_floats", "positive_tensors", "require_torch",
-    "rule_case", "scalar_gradients", "shapes", "tensors", "to_torch", "to_values", "uses",
-    "values", "well_conditioned",
+    "check_node", "check_op", "compare_hessian", "directional_gradient", "find_bad_gradient",
+    "floats", "grid", "indices", "integer_array_indices", "kink_floats", "mask_indices",
+    "matmul_shapes", "missing_cases", "nonzero_floats", "nonzero_tensors", "positive_floats",
+    "positive_tensors", "probabilities", "register_type_strategies", "require_torch",
+    "rule_case", "saturating_floats", "scalar_gradients", "scalarize", "shapes", "subgradient",
+    "tensors", "tie_arrays", "to_torch", "to_values", "uses", "values", "well_conditioned",
 ]

@@ -43,6 +43,9 @@ class Case:
     second derivative finite differences cannot check (a float32 cast);
     ``out_dtype`` is the output's dtype when the op fixes it (a cast), else
     the inputs' dtype. ``eps``/``atol``/``rtol`` tune the finite differences.
+    ``subgradient`` is the documented gradient, in NumPy with a VJP's
+    signature ``(g, ans, *xs)``, for cases that sit on kinks and ties;
+    ``values=True`` says ``fn`` works on ``Value`` inputs as well.
     """
 
     fn: Callable[..., Any]
@@ -54,6 +57,8 @@ class Case:
     eps: float = 1e-6
     atol: float = 1e-5
     rtol: float = 1e-3
+    subgradient: Callable[..., Any] | None = None
+    values: bool = False
 
     def __repr__(self) -> str:
         return f"Case({self.label}; {describe_inputs(self.inputs)})"
@@ -66,14 +71,35 @@ class Case:
 
 RULE_CASES: dict[str, Strategy[Case]] = {}
 DERIVED_CASES: dict[str, Strategy[Case]] = {}
+#: Cases that land on a rule's kinks and ties on purpose, keyed by rule name.
+KINK_CASES: dict[str, Strategy[Case]] = {}
+#: The documented gradient of each rule with kinks or ties, in NumPy with a VJP's
+#: signature ``(g, ans, *inputs, **params)``: the reference where finite differences
+#: are meaningless.
+SUBGRADIENTS: dict[str, Callable[..., Any]] = {}
 
 
-def rule_case(name: str, derived: bool = False) -> Callable[[Callable[..., Case]], Strategy[Case]]:
-    """Register ``body(draw) -> Case`` as the strategy for op ``name`` (a rule by default)."""
+def rule_case(name: str, derived: bool = False,
+              kinks: bool = False) -> Callable[[Callable[..., Case]], Strategy[Case]]:
+    """Register ``body(draw) -> Case`` as the strategy for op ``name`` (a rule by default).
+
+    ``kinks=True`` registers a case that lands on the rule's kinks and ties;
+    its ``Case.subgradient`` is the reference there.
+    """
     def register(body: Callable[..., Case]) -> Strategy[Case]:
         strategy = st.composite(body)()
-        (DERIVED_CASES if derived else RULE_CASES)[name] = strategy
+        table = KINK_CASES if kinks else DERIVED_CASES if derived else RULE_CASES
+        table[name] = strategy
         return strategy
+
+    return register
+
+
+def subgradient(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the documented gradient of rule ``name`` (used as a decorator)."""
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        SUBGRADIENTS[name] = fn
+        return fn
 
     return register
 
@@ -117,4 +143,4 @@ def torch_index(index: Any) -> Any:
 
 def load_builtin_cases() -> None:
     """Import the modules that register the built-in cases."""
-    from . import conv_cases, derived_cases, nn_cases, rule_cases  # noqa: F401
+    from . import conv_cases, derived_cases, kink_cases, nn_cases, rule_cases  # noqa: F401

@@ -11,7 +11,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from .cases import Case, rule_case, torch
-from .strategies import arrays, floats, positive_floats, shapes
+from .strategies import (arrays, floats, positive_floats, probabilities, saturating_floats,
+                         shapes)
 
 _REDUCTIONS = st.sampled_from(["mean", "sum", "none"])
 
@@ -52,7 +53,8 @@ def _cross_entropy(draw: Any) -> Case:
     layout = draw(st.sampled_from(["(N, C)", "(C,)", "(N, C, d)"]))
     shape = {"(N, C)": (n, c), "(C,)": (c,), "(N, C, d)": (n, c, d)}[layout]
     class_axis = 0 if layout == "(C,)" else 1
-    x = draw(arrays(shape))
+    # Logits into saturation, sometimes all shifted by 10^4 (large, yet close together).
+    x = draw(arrays(shape, elements=saturating_floats())) + draw(st.sampled_from([0.0, 1e4]))
     reduction = draw(_REDUCTIONS)
     weight = _maybe(draw, arrays((c,), elements=positive_floats(0.5, 2.0)))
     if draw(st.booleans()):
@@ -72,7 +74,7 @@ def _bce(draw: Any) -> Case:
     from nn.functional import binary_cross_entropy
 
     shape = draw(shapes())
-    p = draw(arrays(shape, elements=floats(0.05, 0.95)))
+    p = draw(arrays(shape, elements=probabilities(saturating=True)))
     target = draw(arrays(shape, elements=floats(0.0, 1.0)))
     weight = _maybe(draw, arrays(shape, elements=positive_floats(0.5, 2.0)))
     reduction = draw(_REDUCTIONS)
@@ -87,7 +89,7 @@ def _bce_logits(draw: Any) -> Case:
     from nn.functional import binary_cross_entropy_with_logits as bce_logits
 
     shape = draw(shapes(min_dims=1))
-    x = draw(arrays(shape))
+    x = draw(arrays(shape, elements=saturating_floats()))
     target = draw(arrays(shape, elements=floats(0.0, 1.0)))
     pos_weight = _maybe(draw, arrays(shape[-1:], elements=positive_floats(0.5, 3.0)))
     reduction = draw(_REDUCTIONS)

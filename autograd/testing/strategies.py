@@ -4,7 +4,11 @@ Every strategy shrinks towards small shapes and simple numbers (0.0, 1.0,
 shape ``()`` or ``(1,)``), so a failing property reports a counterexample a
 person can check by hand. Floats are finite, normal and moderate (|x| <= 3 by
 default): beyond that, central differences lose their digits and a mismatch
-says more about floating point than about the derivative.
+says more about floating point than about the derivative. Two kinds of draws
+go further on purpose: :func:`saturating_floats` and :func:`probabilities`
+reach where tanh, sigmoid, softmax and the losses saturate, and
+:func:`kink_floats` and :func:`tie_arrays` land exactly on kinks and ties,
+where the derivative is a documented choice.
 
 >>> from hypothesis import find
 >>> from autograd.testing import shapes, broadcastable_shapes
@@ -71,6 +75,59 @@ def positive_floats(min_value: float = 0.1, max_value: float = 4.0) -> st.Search
 def nonzero_floats(min_abs: float = 0.25, max_abs: float = FLOAT_BOUND) -> st.SearchStrategy[float]:
     """Floats with min_abs <= |x| <= max_abs: denominators and negative powers."""
     return st.one_of(floats(min_abs, max_abs), floats(-max_abs, -min_abs))
+
+
+def saturating_floats(bound: float = 30.0, moderate: float = FLOAT_BOUND
+                      ) -> st.SearchStrategy[float]:
+    """Moderate floats, and magnitudes up to ``bound`` where tanh, sigmoid and softmax saturate.
+
+    About half the draws lie beyond ``moderate``: derivatives there are tiny or
+    the gradient is carried by one element, which is where a clamp, an
+    unstable formula or a float32 rounding goes wrong.
+    """
+    big = floats(moderate, bound)
+    return st.one_of(floats(-moderate, moderate), big, big.map(lambda v: -v))
+
+
+def probabilities(saturating: bool = False) -> st.SearchStrategy[float]:
+    """Floats in (0, 1) for probability inputs: [0.05, 0.95], or [1e-3, 1 - 1e-3] saturating.
+
+    Even saturating they stay where central differences (eps 1e-6) and their
+    second-order version (eps 1e-5) keep three digits; 0 and 1 themselves are
+    boundaries, drawn with :func:`kink_floats`.
+    """
+    if not saturating:
+        return floats(0.05, 0.95)
+    return st.one_of(floats(0.05, 0.95), floats(1e-3, 0.05), floats(0.95, 1 - 1e-3))
+
+
+def kink_floats(points: Sequence[float] = (0.0,),
+                elements: st.SearchStrategy[float] | None = None) -> st.SearchStrategy[float]:
+    """Floats that land exactly on ``points`` about half the time, and elsewhere otherwise.
+
+    ``points`` are where an op has no derivative and documents a choice: 0 for
+    relu, abs and leaky_relu, the bounds of clip; the other draws keep 1e-3
+    away from them unless ``elements`` says otherwise. Finite differences cannot
+    judge those draws; compare them with the documented subgradient
+    (``subgradient=`` of :func:`autograd.testing.check_op`). Failures shrink
+    to the points themselves.
+    """
+    points = tuple(float(p) for p in points)
+    # Elsewhere means at least 1e-3 away: central differences (and their second-order
+    # version, with a wider step) must not straddle a kink by a hair.
+    others = floats(avoid=points) if elements is None else elements
+    return st.one_of(st.sampled_from(points), others)
+
+
+def tie_arrays(shape: Any = None, levels: Sequence[float] = (-0.5, 0.0, 0.5),
+               dtype: Any = np.float64) -> st.SearchStrategy[np.ndarray]:
+    """Arrays whose elements take a few values only, so that many of them tie.
+
+    Two such arrays are equal at about a third of their elements (ties of
+    ``maximum``/``minimum``), and a max or min along an axis is often
+    reached more than once (ties of ``max``/``min``).
+    """
+    return arrays(shape, dtype, st.sampled_from(tuple(float(v) for v in levels)))
 
 
 def grid(step: float = 0.25, bound: float = FLOAT_BOUND,
@@ -274,3 +331,16 @@ def indices(shape: Shape) -> st.SearchStrategy[Any]:
     if len(shape) == 0:
         return basic_indices(shape)
     return st.one_of(basic_indices(shape), mask_indices(shape), integer_array_indices(shape))
+
+
+def register_type_strategies() -> None:
+    """Make ``hypothesis.strategies.from_type`` draw ``Tensor`` and ``Value`` leaves.
+
+    ``st.from_type(Tensor)`` is then :func:`tensors` and ``st.from_type(Value)``
+    :func:`values`, so ``@given(x=...)`` on a test annotated ``x: Tensor``
+    works. Importing :mod:`autograd.testing` calls it.
+    """
+    # Functions of the type, not strategies: nothing is built before a test draws (as a
+    # pytest plugin this runs while hypothesis is still initialising).
+    st.register_type_strategy(Tensor, lambda _: tensors())
+    st.register_type_strategy(Value, lambda _: values())
