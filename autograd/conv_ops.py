@@ -3,7 +3,7 @@
 These rules join the one table, :data:`autograd.ops.RULES`, through the same
 ``primitive`` decorator; ``autograd`` imports this module and
 :mod:`autograd.pool_ops`, so they always exist. Each forward sits beside its
-VJP, with the math in its docstring.
+VJP and its JVP, with the math in its docstring.
 
 Windows. A kernel of k taps with dilation d spans d (k - 1) + 1 elements of a
 side padded by p at both ends; with stride s the windows start at 0, s, 2s...
@@ -53,6 +53,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from . import backend as B
+from .backend import ZERO
 from .node import apply
 from .ops import primitive
 
@@ -163,6 +164,13 @@ def image(cols: Any, size: tuple[int, ...], geo: dict[str, Pair]) -> Any:
                  dict(output_size=tuple(size), **geo))
 
 
+def call(rule: Any, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+    """``rule`` on raw arrays (its forward), or an ``apply`` node of it on Tensors."""
+    if isinstance(args[0], np.ndarray):
+        return rule.forward(*args, **params)
+    return apply(rule, args, params)
+
+
 def data_of(x: Any) -> Any:
     """The array of a Tensor (an array as is): for what a VJP treats as a constant."""
     return x if isinstance(x, np.ndarray) else x.data
@@ -204,7 +212,8 @@ def unfold(x, *, kernel, stride, padding, dilation):
 
     cols[n, (c, i, j), (oh, ow)] = x_padded[n, c, oh sH + i dH, ow sW + j dW]: a copy
     that is linear in x, so its VJP is its adjoint, col2im: dx = fold(g), which adds
-    each column of g back at the pixels it was copied from.
+    each column of g back at the pixels it was copied from; and its JVP is itself:
+    J t = unfold(t).
     """
     return im2col(x, kernel, stride, padding, dilation)
 
@@ -217,12 +226,19 @@ def unfold_vjp(g, ans, x, *, kernel, stride, padding, dilation):
     return (image(g.reshape((n, c, kernel[0], kernel[1], oh, ow)), (h, w), geo),)
 
 
+@unfold.defjvp
+def unfold_jvp(ts, ans, x, *, kernel, stride, padding, dilation):
+    # Linear in x: J t = unfold(t).
+    return columns(ts[0], dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation))
+
+
 @primitive("fold", "col2im", uses_inputs=False)
 def fold(cols, *, output_size, kernel, stride, padding, dilation):
     """col2im: add the columns (N, C kH kW, OH OW) back into an image (N, C, H, W).
 
     x[n, c, oh sH + i dH, ow sW + j dW] += cols[n, (c, i, j), (oh, ow)] (padding cut
-    off): the adjoint of im2col, so its VJP is im2col: dcols = unfold(g).
+    off): the adjoint of im2col, so its VJP is im2col: dcols = unfold(g). Linear in
+    cols, so its JVP is itself: J t = fold(t).
     """
     n, k, _ = cols.shape
     kh, kw = kernel
@@ -235,6 +251,16 @@ def fold(cols, *, output_size, kernel, stride, padding, dilation):
 def fold_vjp(g, ans, cols, *, output_size, kernel, stride, padding, dilation):
     return (columns(g, dict(kernel=kernel, stride=stride, padding=padding,
                             dilation=dilation)),)
+
+
+@fold.defjvp
+def fold_jvp(ts, ans, cols, *, output_size, kernel, stride, padding, dilation):
+    # Linear in cols: J t = fold(t).
+    n, k, _ = cols.shape
+    oh, ow = out_shape(output_size, kernel, stride, padding, dilation)
+    geo = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+    t = ts[0].reshape((n, k // (kernel[0] * kernel[1]), kernel[0], kernel[1], oh, ow))
+    return image(t, output_size, geo)
 
 
 # ------------------------------------------------------------------ convolution
@@ -263,6 +289,8 @@ def conv2d(x, w, b=None, *, stride, padding, dilation, groups):
       dL/dW = dL/dY (*) X:   dW = sum over images of G_mat @ cols^T;
       dL/dX = dL/dY (*) W turned back: dcols = W_mat^T @ G_mat, dX = col2im(dcols);
       dL/db = sum of dL/dY over n, p, q.
+    Forward mode: Y is bilinear in (x, w) plus b, so
+    dY = conv2d(dX, W) + conv2d(X, dW) + db.
     On arrays the images go through in chunks whose columns stay in cache, and
     the backward pass builds them again rather than keeping them all.
     """
@@ -312,6 +340,19 @@ def conv2d_vjp(g, ans, x, w, b=None, *, stride, padding, dilation, groups,
     if gw is not None:
         gw = gw.reshape(w.shape)
     return (gx, gw) if b is None else (gx, gw, gb)
+
+
+@conv2d.defjvp
+def conv2d_jvp(ts, ans, x, w, b=None, *, stride, padding, dilation, groups):
+    # Bilinear in (x, w) plus b: d(W (*) X + b) = W (*) dX + dW (*) X + db.
+    dx, dw = ts[0], ts[1]
+    geo = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    t = ZERO if dx is ZERO else call(conv2d, (dx, w), geo)
+    if dw is not ZERO:
+        t = t + call(conv2d, (x, dw), geo)
+    if b is not None and ts[2] is not ZERO:
+        t = t + ts[2].reshape((1, -1, 1, 1))
+    return t
 
 
 def _conv2d_grads(g4: np.ndarray, x: np.ndarray, wt: np.ndarray, needs: Any,

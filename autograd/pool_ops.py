@@ -1,4 +1,4 @@
-"""Pooling rules (NCHW): ``max_pool2d`` and ``avg_pool2d``, forwards beside their VJPs.
+"""Pooling rules (NCHW): ``max_pool2d`` and ``avg_pool2d``, forwards beside their VJPs and JVPs.
 
 They read the windows of :mod:`autograd.conv_ops` one kernel tap at a time (a
 strided slice of the padded input per tap: kH kW whole-array operations) and
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import backend as B
-from .conv_ops import Pair, data_of, image, out_shape, pad, tap
+from .conv_ops import Pair, call, columns, data_of, image, out_shape, pad, tap
 from .ops import primitive
 
 
@@ -38,7 +38,9 @@ def max_pool2d(x, *, kernel, stride, padding, dilation):
     counting as -inf. d y / d x = 1/k at each of the k elements of a window
     equal to its max (the tie rule of ``max``), else 0: the VJP routes g back
     through the argmax. The route is a constant of x, so the gradient of a
-    gradient follows the same argmax.
+    gradient follows the same argmax. Forward mode reads the same route the
+    other way: dy[n, c, p, q] = the mean of dx over the window's maxima (the
+    tangent of its one max when there is no tie).
     """
     out_hw = out_shape(x.shape[2:], kernel, stride, padding, dilation)
     xp = pad(x, padding, -np.inf)
@@ -48,37 +50,63 @@ def max_pool2d(x, *, kernel, stride, padding, dilation):
     return out
 
 
+def _route(x: np.ndarray, ans: np.ndarray, kernel: Pair, stride: Pair, padding: Pair,
+           dilation: Pair) -> tuple[list[np.ndarray], np.ndarray]:
+    """Where each window's max is: one bool array (N, C, OH, OW) per kernel tap, and how
+    many taps of each window hold it (its ties)."""
+    xp = pad(x, padding, -np.inf)
+    hits = [xp[spot] == ans for spot in _spots(kernel, stride, dilation, ans.shape[2:])]
+    count = hits[0].astype(ans.dtype)
+    for hit in hits[1:]:
+        count += hit
+    return hits, count
+
+
+def _route6(hits: list[np.ndarray], count: np.ndarray, kernel: Pair) -> np.ndarray:
+    """The route as one array (N, C, kH, kW, OH, OW): 1/k at a window's k maxima, else 0."""
+    n, c, oh, ow = count.shape
+    route = np.stack(hits, axis=2).reshape(n, c, kernel[0], kernel[1], oh, ow)
+    return route / count[:, :, None, None]
+
+
 @max_pool2d.defvjp
 def max_pool2d_vjp(g, ans, x, *, kernel, stride, padding, dilation):
     xd, ad = data_of(x), data_of(ans)
     n, c, oh, ow = ad.shape
-    xp = pad(xd, padding, -np.inf)
-    spots = _spots(kernel, stride, dilation, (oh, ow))
-    hits = [xp[spot] == ad for spot in spots]
-    count = hits[0].astype(ad.dtype)
-    for hit in hits[1:]:
-        count += hit
+    hits, count = _route(xd, ad, kernel, stride, padding, dilation)
     if not isinstance(g, np.ndarray):
         # Recording a graph: g times the route, a constant, summed back by a fold node.
-        route = np.stack(hits, axis=2).reshape(n, c, kernel[0], kernel[1], oh, ow)
-        route = route / count[:, :, None, None]
+        route = _route6(hits, count, kernel)
         geo = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation)
         return (image(g.reshape((n, c, 1, 1, oh, ow)) * route, xd.shape[2:], geo),)
     share = g / count
-    if dilation == (1, 1) and stride == kernel and xp.shape[2:] == (oh * kernel[0],
-                                                                    ow * kernel[1]):
+    spots = _spots(kernel, stride, dilation, (oh, ow))
+    ph, pw = padding
+    padded = (n, c, xd.shape[2] + 2 * ph, xd.shape[3] + 2 * pw)
+    if dilation == (1, 1) and stride == kernel and padded[2:] == (oh * kernel[0],
+                                                                  ow * kernel[1]):
         # The windows tile the padded input: every element is written exactly once.
-        gx = np.empty(xp.shape, dtype=share.dtype)
+        gx = np.empty(padded, dtype=share.dtype)
         for spot, hit in zip(spots, hits):
             np.multiply(hit, share, out=gx[spot])
     else:
-        gx = np.zeros(xp.shape, dtype=share.dtype)
+        gx = np.zeros(padded, dtype=share.dtype)
         for spot, hit in zip(spots, hits):
             gx[spot] += hit * share
-    ph, pw = padding
     if ph or pw:
         gx = np.ascontiguousarray(gx[:, :, ph:ph + xd.shape[2], pw:pw + xd.shape[3]])
     return (gx,)
+
+
+@max_pool2d.defjvp
+def max_pool2d_jvp(ts, ans, x, *, kernel, stride, padding, dilation):
+    # The VJP's route read forwards: each window's tangent is that of its max, the mean of
+    # its maxima's tangents on a tie.  J t = sum over a window's taps of route * unfold(t).
+    hits, count = _route(data_of(x), data_of(ans), kernel, stride, padding, dilation)
+    n, c, oh, ow = count.shape
+    geo = dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation)
+    windows = columns(ts[0], geo).reshape((n, c, kernel[0], kernel[1], oh, ow))
+    return (windows * _route6(hits, count, kernel)).sum(axis=(2, 3))
 
 
 def _window_sum(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair) -> np.ndarray:
@@ -108,7 +136,8 @@ def avg_pool2d(x, *, kernel, stride, padding, count_include_pad, divisor):
     y[n, c, p, q] = sum_{i, j} x_pad[n, c, p sH + i, q sW + j] / D, with D = kH kW,
     or with count_include_pad=False the number of the window's elements inside
     the unpadded input, or a given divisor. Linear in x, so the gradient of a
-    gradient is the same spreading again.
+    gradient is the same spreading again, and the JVP is the pooling itself:
+    J t = avg_pool2d(t).
     """
     out = _window_sum(x, kernel, stride, padding)
     out /= pool_divisor(x.shape[2:], kernel, stride, padding, count_include_pad, divisor,
@@ -125,3 +154,10 @@ def avg_pool2d_vjp(g, ans, x, *, kernel, stride, padding, count_include_pad, div
                             (n, c, kernel[0], kernel[1], oh, ow))
     geo = dict(kernel=kernel, stride=stride, padding=padding, dilation=(1, 1))
     return (image(spread, x.shape[2:], geo),)
+
+
+@avg_pool2d.defjvp
+def avg_pool2d_jvp(ts, ans, x, *, kernel, stride, padding, count_include_pad, divisor):
+    # Linear in x: J t = avg_pool2d(t).
+    return call(avg_pool2d, (ts[0],), dict(kernel=kernel, stride=stride, padding=padding,
+                                          count_include_pad=count_include_pad, divisor=divisor))

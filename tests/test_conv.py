@@ -60,6 +60,54 @@ def test_second_derivatives_match_torch_autograd_grad_twice(name, data):
                                    err_msg=f"{case.label}: second derivative, input {i}")
 
 
+# ---------------------------------------------------------------- forward mode
+
+def _cnn(conv2d, avg_pool2d, max_pool2d, cross_entropy, x, y):
+    """A small CNN's loss as a function of its parameters, in either library's functions."""
+    def loss(w1, b1, w2, v):
+        h = avg_pool2d(conv2d(x, w1, b1, padding=1).tanh(), 2, stride=1)
+        h = max_pool2d(conv2d(h, w2, stride=2, groups=2), 2)
+        return cross_entropy(h.reshape((x.shape[0], -1)) @ v.T, y)
+
+    return loss
+
+
+def test_hvp_through_a_cnn_matches_torch_func_jvp_of_grad():
+    # Forward-over-reverse: the tangents go through the VJPs of conv2d, both poolings, im2col
+    # and col2im recorded as a graph, i.e. through every conv rule's JVP.
+    from autograd.functional import hvp
+
+    rng = np.random.default_rng(9)
+    x, y = rng.standard_normal((2, 2, 7, 7)), np.array([1, 2])
+    params = (rng.standard_normal((4, 2, 3, 3)), rng.standard_normal(4),
+              rng.standard_normal((4, 2, 2, 2)), rng.standard_normal((3, 4)))
+    v = tuple(rng.standard_normal(p.shape) for p in params)
+    ours = _cnn(F.conv2d, F.avg_pool2d, F.max_pool2d, F.cross_entropy, Tensor(x), y)
+    value, hv = hvp(ours, tuple(Tensor(p) for p in params), tuple(Tensor(t) for t in v))
+    theirs = _cnn(TF.conv2d, TF.avg_pool2d, TF.max_pool2d, TF.cross_entropy, torch.tensor(x),
+                  torch.tensor(y))
+    _, thv = torch.func.jvp(torch.func.grad(theirs, argnums=(0, 1, 2, 3)),
+                                 tuple(torch.tensor(p) for p in params),
+                                 tuple(torch.tensor(t) for t in v))
+    np.testing.assert_allclose(value.data, theirs(*map(torch.tensor, params)).item(), **TOL)
+    for i, (a, b) in enumerate(zip(hv, thv)):
+        np.testing.assert_allclose(a.data, b.numpy(), **TOL, err_msg=f"H v, parameter {i}")
+
+
+def test_max_pool_splits_a_tangent_of_a_tie_as_its_gradient():
+    from autograd.functional import jvp, vjp
+
+    x = np.array([[[[1.0, 1.0, 0.0], [0.0, 0.0, 2.0]]]])
+    t = np.array([[[[0.5, -1.5, 3.0], [7.0, 11.0, 0.25]]]])
+    _, jt = jvp(lambda a: F.max_pool2d(a, (2, 2), stride=1), Tensor(x), Tensor(t))
+    # Window 1 ties between its two 1s: their tangents' mean; window 2 has one max, 2.0.
+    assert jt.data.tolist() == [[[[(0.5 - 1.5) / 2, 0.25]]]]
+    v = np.array([[[[2.0, -3.0]]]])
+    _, (g,) = vjp(lambda a: F.max_pool2d(a, (2, 2), stride=1), (Tensor(x),), Tensor(v))
+    # The same route both ways: <v, J t> = <J^T v, t>, in dyadic numbers (exact).
+    assert (v * jt.data).sum() == (g.data * t).sum()
+
+
 # ---------------------------------------------------------------- batches in chunks
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3000, conv_ops.CHUNK_BYTES])
