@@ -3,7 +3,8 @@
 These rules join the one table, :data:`autograd.ops.RULES`, through the same
 ``primitive`` decorator; ``autograd`` imports this module and
 :mod:`autograd.pool_ops`, so they always exist. Each forward sits beside its
-VJP and its JVP, with the math in its docstring.
+VJP and its JVP, with the math in its docstring; how the stepper writes them
+is in :mod:`autograd.conv_explain`.
 
 Windows. A kernel of k taps with dilation d spans d (k - 1) + 1 elements of a
 side padded by p at both ends; with stride s the windows start at 0, s, 2s...
@@ -54,6 +55,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from . import backend as B
 from .backend import ZERO
+from .conv_explain import conv2d_formula, conv2d_local, fold_local, unfold_local
 from .node import apply
 from .ops import primitive
 
@@ -206,7 +208,7 @@ def im2col(x: np.ndarray, kernel: Pair, stride: Pair, padding: Pair, dilation: P
     return out
 
 
-@primitive("unfold", "im2col", uses_inputs=False)
+@primitive("unfold", "im2col", uses_inputs=False, local=(unfold_local,))
 def unfold(x, *, kernel, stride, padding, dilation):
     """im2col: every window of x (N, C, H, W) as a column of (N, C kH kW, OH OW).
 
@@ -232,7 +234,7 @@ def unfold_jvp(ts, ans, x, *, kernel, stride, padding, dilation):
     return columns(ts[0], dict(kernel=kernel, stride=stride, padding=padding, dilation=dilation))
 
 
-@primitive("fold", "col2im", uses_inputs=False)
+@primitive("fold", "col2im", uses_inputs=False, local=(fold_local,))
 def fold(cols, *, output_size, kernel, stride, padding, dilation):
     """col2im: add the columns (N, C kH kW, OH OW) back into an image (N, C, H, W).
 
@@ -276,7 +278,7 @@ def chunks(n: int, bytes_per_image: int) -> list[tuple[int, int]]:
     return [(i, min(i + step, n)) for i in range(0, n, step)]
 
 
-@primitive("conv2d", "conv2d", needs=True)
+@primitive("conv2d", "conv2d", needs=True, formula=conv2d_formula, local=(conv2d_local,))
 def conv2d(x, w, b=None, *, stride, padding, dilation, groups):
     """Y = W (*) X + b = W_mat @ cols(X) + b.  dW = G_mat @ cols^T, dX = col2im(W_mat^T @ G_mat).
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import backend as B
+from .conv_explain import avg_pool2d_local, max_pool2d_local
 from .conv_ops import Pair, call, columns, data_of, image, out_shape, pad, tap
 from .ops import primitive
 
@@ -30,7 +31,7 @@ def _spots(kernel: Pair, stride: Pair, dilation: Pair, out: Pair) -> list[tuple[
     return [tap(i, j, stride, dilation, out) for i in range(kernel[0]) for j in range(kernel[1])]
 
 
-@primitive("max_pool2d", "maxpool", uses_ans=True)
+@primitive("max_pool2d", "maxpool", uses_ans=True, local=(max_pool2d_local,))
 def max_pool2d(x, *, kernel, stride, padding, dilation):
     """The max of each window.  dX = col2im(route * G), route = 1/k at a window's k maxima.
 
@@ -129,7 +130,7 @@ def pool_divisor(size: tuple[int, ...], kernel: Pair, stride: Pair, padding: Pai
     return _window_sum(np.ones((1, 1) + tuple(size), dtype=dtype), kernel, stride, padding)
 
 
-@primitive("avg_pool2d", "avgpool", uses_inputs=False)
+@primitive("avg_pool2d", "avgpool", uses_inputs=False, local=(avg_pool2d_local,))
 def avg_pool2d(x, *, kernel, stride, padding, count_include_pad, divisor):
     """The mean of each window.  dX = col2im(G / D spread over each window).
 
