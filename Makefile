@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: demo test bench graphviz browser clean
+.PHONY: demo test bench docs docs-serve graphviz browser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,5 +48,15 @@ test: browser $(VENV)/.installed-test
 bench: graphviz $(VENV)/.installed-bench
 	$(PY) benchmarks/run.py
 
+# The course site: the notebooks are executed during the build, which fails on any warning.
+# (NO_MKDOCS_2_WARNING quiets the banner Material prints on every build about its successor.)
+DOCS_PORT ?= 8000
+docs: graphviz $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
+docs-serve: docs
+	@echo "serving site/ on http://127.0.0.1:$(DOCS_PORT)/ (Ctrl-C stops)"
+	$(PY) -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory site
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) out site .pytest_cache .hypothesis build *.egg-info

@@ -41,6 +41,7 @@ from .rng import initial_seed, manual_seed, seed
 from .stepper import BackpropStepper
 from .tensor import ShapeError, Tensor, cat, linear, maximum, minimum, stack, where
 from .value import Value
+from .versions import InPlaceError
 from . import functional  # autograd.functional.jvp, ...: after Value and Tensor
 from .forward_stepper import ForwardStepper
 
@@ -66,7 +67,7 @@ def draw_dot(root, format="svg", rankdir="LR", **kwargs):  # type: ignore
 
 __all__ = [
     "AnomalyError", "BackpropStepper", "DomainError", "ForwardModeError", "ForwardStepper",
-    "Function", "FunctionCtx", "GraphReleasedError", "Node",
+    "Function", "FunctionCtx", "GraphReleasedError", "InPlaceError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
     "detect_anomaly", "draw_dot", "draw_graph", "enable_grad", "eye", "full", "full_like",
     "functional", "grad", "gradcheck", "initial_seed", "is_grad_enabled", "linear",

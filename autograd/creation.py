@@ -79,26 +79,31 @@ def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], Any]:
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of ``t``'s shape and (unless ``dtype`` is given) dtype."""
     shape, dt = _like(t, dtype)
     return zeros(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Ones of ``t``'s shape and (unless ``dtype`` is given) dtype."""
     shape, dt = _like(t, dtype)
     return ones(shape, dtype=dt, requires_grad=requires_grad)
 
 
 def full_like(t: Any, value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """``value`` everywhere, in ``t``'s shape and (unless ``dtype`` is given) dtype."""
     shape, dt = _like(t, dtype)
     return full(shape, value, dtype=dt, requires_grad=requires_grad)
 
 
 def randn_like(t: Any, rng: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples in ``t``'s shape and (unless ``dtype`` is given) dtype."""
     shape, dt = _like(t, dtype)
     return randn(shape, rng=rng, dtype=dt, requires_grad=requires_grad)
 
 
 def rand_like(t: Any, rng: Any = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1), in ``t``'s shape and (unless ``dtype`` is given) dtype."""
     shape, dt = _like(t, dtype)
     return rand(shape, rng=rng, dtype=dt, requires_grad=requires_grad)
 

@@ -7,13 +7,29 @@ is complete when it is visited, because every consumer comes before it.
 Gradients are summed back to an input's shape in ``unbroadcast``, the only
 place that happens; a gradient that cannot be (a VJP that forgot ``keepdims``,
 or returned ``g.T``) is an error naming the rule, the input and both shapes.
+
+After a pass without ``retain_graph`` the graph is released (``release``): each
+node drops what its rule saved (its parameters, its hold on saved tensors, so
+their ``.data`` is writable again), and a later backward through it raises
+:class:`GraphReleasedError`. A Tensor graph also lets go of its arrays, so a
+loss kept after ``backward()`` (in a list of losses, say) does not keep every
+activation alive: the parents of each released node are replaced by
+:class:`~autograd.node.ReleasedNode` records that keep the structure, the op,
+the name, shape and dtype, small arrays (at most 12 elements) as they are, and
+a weak reference to the node. Leaves that require grad (parameters) stay as
+they are, and tensors something else holds (a tensor kept in a variable) keep
+their data and ``.grad`` and are still found through the records, so
+``draw_graph(loss)`` after ``loss.backward()`` shows them with their gradients;
+large arrays that only the graph held (activations, input batches) are freed
+and drawn as released. Value graphs hold floats and keep their structure as it
+is.
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
 from .grad_mode import STATE
-from .node import RELEASED, Node
+from .node import RELEASED, Node, release_arrays
 
 
 class GraphReleasedError(RuntimeError):
@@ -298,11 +314,17 @@ def run_backward(
     return kept
 
 
-def release(order: Iterable[Node]) -> None:
-    """Free what the nodes saved for backward; a later backward through them raises."""
+def release(order: Sequence[Node]) -> None:
+    """Free what the nodes saved for backward; a later backward through them raises.
+
+    For Tensor graphs the parents are replaced by records without large arrays
+    (see the module's docstring).
+    """
     for node in order:
         if node._rule is not None:
             node._params = RELEASED
+    if order and order[-1]._tracks_versions:  # one front end per graph: the root's says
+        release_arrays(order)
 
 
 def _seed(root: Node, grad: Any, create_graph: bool) -> Any:

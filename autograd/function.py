@@ -38,6 +38,7 @@ from .backend import instantiate
 from .engine import check_gradient_shape
 from .grad_mode import STATE
 from .node import Node, Rule, apply
+from .versions import InPlaceError, hold
 
 
 class FunctionCtx:
@@ -53,14 +54,17 @@ class FunctionCtx:
         """Keep values (usually inputs or outputs) for ``backward``."""
         self._saved = values
         # Tensors count in-place changes; one made before backward reads them
-        # would make the gradient silently wrong, as for built-in rules.
+        # would make the gradient silently wrong, as for built-in rules. The hold
+        # hands their data out read-only until backward frees this context.
         self._versions = tuple(getattr(v, "_version", None) for v in values)
+        hold(self, tuple(v for v in values if hasattr(v, "_vc")))
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
+        """What ``save_for_backward`` kept, checked for in-place changes made since."""
         for i, (v, saved) in enumerate(zip(self._saved, self._versions)):
             if saved is not None and v._version != saved:
-                raise RuntimeError(
+                raise InPlaceError(
                     f"{self._name}.backward: saved tensor {i} (shape {v.shape}) was changed in "
                     f"place after save_for_backward (version {v._version}, saved at {saved}), "
                     "so the gradient would be wrong. Change a copy, or make the change after "
@@ -88,10 +92,12 @@ class Function:
 
     @staticmethod
     def forward(ctx: FunctionCtx, *inputs: Any) -> Any:
+        """The result, from the inputs as they were passed; runs with grad mode off."""
         raise NotImplementedError("a Function subclass must define forward(ctx, *inputs)")
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad: Any) -> Any:
+        """One gradient (or None) per input of ``forward``, given ``grad`` of the result."""
         raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
 
     @classmethod

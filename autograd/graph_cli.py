@@ -11,13 +11,19 @@ tanh, sigmoid, relu, leaky_relu (with an optional constant slope), abs, sqrt,
 sin and cos. It is read with Python's ``ast`` module and checked against that
 whitelist node by node (with an explicit stack, and limits on length and
 depth); nothing else is accepted, and nothing is ever run as Python code.
+Depth counts nesting as written: a chain such as ``a + b - c + d`` is one
+level, however long. Names are read as Python reads identifiers (NFKC: ``ｘ``
+is ``x``), in the expression and in ``--set`` alike; keywords such as
+``True`` cannot be names.
 
-It prints the result and its gradients and writes the graph; ``--steps DIR``
-adds one picture per backward step, ``steps.txt``, the stepper's
-walk-through, and ``steps.html``, the same as a page to step through in a
-browser. Exit status: 0 when done, 2 for a refused expression or
-``--set``, 1 when no Graphviz program is found (the DOT text is then written
-next to the output).
+It prints the result and its gradients and writes the graph in the format its
+suffix names (``.svg``, ``.png``, ``.pdf``, or ``.dot`` for the DOT text);
+``--steps DIR`` adds one picture per backward step, ``steps.txt``, the
+stepper's walk-through, and ``steps.html``, the same as a page to step through
+in a browser. Every output is checked before any is written, and each is
+written whole or not at all. Exit status: 0 when done, 2 for a refused
+expression, ``--set`` or output path, 1 when no Graphviz program can render
+the pictures (the DOT text is then written next to the output).
 
 >>> f, leaves = build("x * y + 2", {"x": 3.0, "y": -1.0})
 >>> f.data
@@ -31,8 +37,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import keyword
 import math
+import os
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,6 +50,7 @@ from .value import Value
 
 MAX_LENGTH = 500
 MAX_DEPTH = 40
+FORMATS = ("svg", "png", "pdf", "dot")
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {
     "exp": Value.exp, "log": Value.log, "tanh": Value.tanh, "sigmoid": Value.sigmoid,
@@ -67,6 +77,10 @@ _ALLOWED = ("numbers, the names given with --set, + - * / **, unary -, parenthes
 
 class ExpressionError(ValueError):
     """An expression outside the whitelist, or one that cannot be evaluated."""
+
+
+class OutputError(ValueError):
+    """An output path that cannot be written (a folder, a missing parent, a bad suffix...)."""
 
 
 def _refuse(node: ast.AST) -> ExpressionError:
@@ -112,6 +126,23 @@ def _children(node: ast.AST, names: dict[str, Value]) -> list[ast.AST]:
     raise _refuse(node)
 
 
+# Operators of one precedence level: a chain of them is one level of nesting as written.
+_LEVEL = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 3}
+
+
+def _depth(node: ast.AST, kid: ast.AST, index: int, depth: int) -> int:
+    """The depth of operand ``index`` of ``node``: one more, except along a chain.
+
+    ``a + b - c`` parses as ``(a + b) - c``: the left operand continues the chain,
+    as the right one does for ``**``, which groups to the right.
+    """
+    if isinstance(node, ast.BinOp) and isinstance(kid, ast.BinOp) and \
+            _LEVEL.get(type(node.op)) == _LEVEL.get(type(kid.op)):
+        if index == (1 if isinstance(node.op, ast.Pow) else 0):
+            return depth
+    return depth + 1
+
+
 def _combine(node: ast.AST, args: list[Any], names: dict[str, Value]) -> Any:
     if isinstance(node, ast.BinOp):
         return _BINARY[type(node.op)](*args)
@@ -145,7 +176,11 @@ def build(expression: str, values: dict[str, float]) -> tuple[Value, dict[str, V
         tree = ast.parse(expression.strip(), mode="eval")
     except (SyntaxError, ValueError) as exc:
         raise ExpressionError(f"not a valid expression: {getattr(exc, 'msg', exc)}") from None
-    names = {name: Value(v, label=name) for name, v in values.items()}
+    # Python reads identifiers in NFKC form (ｘ is x), so the names are read the same way.
+    names = {}
+    for name, v in values.items():
+        name = unicodedata.normalize("NFKC", name)
+        names[name] = Value(v, label=name)
     results: list[Any] = []
     # (node, depth, operands done); operands are evaluated first, onto `results`.
     stack: list[tuple[ast.AST, int, bool]] = [(tree.body, 1, False)]
@@ -158,7 +193,8 @@ def build(expression: str, values: dict[str, float]) -> tuple[Value, dict[str, V
                                           "levels deep")
                 kids = _children(node, names)
                 stack.append((node, depth, True))
-                stack.extend((kid, depth + 1, False) for kid in reversed(kids))
+                stack.extend((kid, _depth(node, kid, i, depth), False)
+                             for i, kid in reversed(list(enumerate(kids))))
                 continue
             n = len(_children(node, names))
             args = results[len(results) - n:]
@@ -181,12 +217,19 @@ def build(expression: str, values: dict[str, float]) -> tuple[Value, dict[str, V
 
 
 def parse_assignment(text: str) -> tuple[str, float]:
-    """``NAME=VALUE`` as a name and a float."""
+    """``NAME=VALUE`` as a name and a float.
+
+    The name is normalised as Python normalises identifiers (NFKC), so that it
+    matches the same name in the expression.
+    """
     name, sep, number = text.partition("=")
-    name = name.strip()
+    name = unicodedata.normalize("NFKC", name.strip())
     if not sep or not name.isidentifier() or name.startswith("_"):
         raise ExpressionError(f"--set {text!r}: expected NAME=NUMBER, with NAME a plain "
                               "identifier (for example --set x=0.5)")
+    if keyword.iskeyword(name):
+        raise ExpressionError(f"--set {name}: {name} is a Python keyword, which an expression "
+                              "cannot use as a name; choose another name")
     if name in FUNCTIONS:
         raise ExpressionError(f"--set {name}: {name} is a function name; choose another name")
     try:
@@ -196,6 +239,90 @@ def parse_assignment(text: str) -> tuple[str, float]:
     if not math.isfinite(value):
         raise ExpressionError(f"--set {text!r}: the value must be a finite number")
     return name, value
+
+
+def output_format(output: str, fmt: str | None) -> tuple[Path, str]:
+    """The picture's path and format: from the suffix (.svg .png .pdf .dot), or ``fmt``
+    for a name without one; anything else is refused."""
+    if not output.strip():
+        raise OutputError("-o: the output path is empty")
+    path = Path(output)
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        if fmt is not None and fmt != suffix:
+            raise OutputError(f"-o {output}: the suffix says {suffix} but --format says {fmt}; "
+                              "make them agree")
+        return path, suffix
+    if suffix:
+        raise OutputError(f"-o {output}: cannot write .{suffix} files; end the name with "
+                          f"{', '.join('.' + f for f in FORMATS)}")
+    if fmt is None:
+        raise OutputError(f"-o {output}: the name has no suffix; end it with "
+                          f"{', '.join('.' + f for f in FORMATS)} (or give --format)")
+    return path, fmt
+
+
+def _check_file(path: Path, what: str) -> None:
+    """Refuse a target that is a folder or a device, or whose folder cannot exist."""
+    if path.is_dir():
+        raise OutputError(f"{what} {path}: is a folder; give a file name")
+    if path.exists() and not path.is_file():
+        raise OutputError(f"{what} {path}: exists and is not a regular file")
+    _check_folder(path.parent, what, path)
+
+
+def _check_folder(folder: Path, what: str, target: Path) -> None:
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OutputError(f"{what} {target}: {ancestor} is not a folder")
+
+
+def _outputs(args: argparse.Namespace, steps: int) -> tuple[Path, str, Path | None]:
+    if args.output.strip():
+        _check_file(Path(args.output), "-o")
+    path, fmt = output_format(args.output, args.format)
+    folder = None
+    if args.steps is not None:
+        if not args.steps.strip():
+            raise OutputError("--steps: the folder path is empty")
+        folder = Path(args.steps)
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"--steps {folder}: exists and is not a folder")
+        _check_folder(folder, "--steps", folder)
+        for name in [f"step_{i + 1:03d}.{fmt}" for i in range(steps)] + ["steps.txt"]:
+            _check_file(folder / name, "--steps")
+    return path, fmt, folder
+
+
+def _temporary(path: Path) -> Path:
+    for n in range(1000):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{n}.part")
+        if not tmp.exists():
+            return tmp
+    raise FileExistsError(f"no free temporary name beside {path}")
+
+
+def write_all(files: dict[Path, bytes]) -> None:
+    """Write every file whole or none: each to a temporary file beside it, then renamed.
+
+    Raises ``OutputError`` (and leaves nothing behind) when one cannot be written.
+    """
+    done: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = _temporary(path)
+            with open(tmp, "xb") as f:  # the usual permissions, unlike mkstemp's 0600
+                done.append((tmp, path))
+                f.write(data)
+    except OSError as exc:
+        for tmp, _ in done:
+            tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    for tmp, path in done:
+        os.replace(tmp, path)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -212,8 +339,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"chainrule graph: error: {exc}", file=err)
         return 2
     out.label = next(n for n in ("f", "out", "result", "output_") if n not in values)
+    from .rendering import pipe
     from .stepper import BackpropStepper
-    from .viz import GraphvizNotFoundError, draw_graph, render
+    from .stepper_page import page
+    from .viz import GraphvizNotFoundError, draw_graph
 
     try:
         stepper = BackpropStepper(out)
@@ -221,30 +350,48 @@ def _run(args: argparse.Namespace) -> int:
     except (ArithmeticError, ValueError) as exc:
         print(f"chainrule graph: error: cannot differentiate the expression: {exc}", file=err)
         return 2
-    f = out.label
-    print(f"{f} = {args.expression.strip()} = {out.data:.6g}")
-    for name, leaf in leaves.items():
-        print(f"d{f}/d{name} = {leaf.grad:.6g}" + ("" if leaf.grad or _uses(out, leaf)
-                                                 else "  (not used)"))
-    path = Path(args.output)
-    fmt = args.format or ("png" if path.suffix.lower() == ".png" else "svg")
-    graph = draw_graph(out)
     try:
-        render(graph, path, fmt)
-        print(f"wrote {path}")
-        if args.steps:
-            folder = Path(args.steps)
+        path, fmt, folder = _outputs(args, len(stepper))
+    except OutputError as exc:
+        print(f"chainrule graph: error: {exc}", file=err)
+        return 2
+    f = out.label
+    results = [f"{f} = {args.expression.strip()} = {out.data:.6g}"]
+    for name, leaf in leaves.items():
+        results.append(f"d{f}/d{name} = {leaf.grad:.6g}"
+                       + ("" if leaf.grad or _uses(out, leaf) else "  (not used)"))
+    graph = draw_graph(out)
+
+    def picture(drawing: Any) -> bytes:
+        return drawing.source.encode("utf-8") if fmt == "dot" else pipe(drawing.source, fmt)
+
+    try:
+        files = {path: picture(graph)}
+        if folder is not None:
             for i in range(len(stepper)):
-                render(stepper.frame(i), folder / f"step_{i + 1:03d}.{fmt}", fmt)
-            (folder / "steps.txt").write_text(str(stepper) + "\n", encoding="utf-8")
-            stepper.save_html(folder / "steps.html")
-            print(f"wrote {len(stepper)} step frames, steps.txt and steps.html to {folder}")
-    except GraphvizNotFoundError as exc:
+                files[folder / f"step_{i + 1:03d}.{fmt}"] = picture(stepper.frame(i))
+            files[folder / "steps.txt"] = (str(stepper) + "\n").encode("utf-8")
+            files[folder / "steps.html"] = page(stepper).encode("utf-8")
+    except (GraphvizNotFoundError, RuntimeError) as exc:
+        # The numbers are still worth having; the pictures need a Graphviz program.
+        print("\n".join(results))
         dot_path = path.with_suffix(".dot")
-        dot_path.parent.mkdir(parents=True, exist_ok=True)
-        dot_path.write_text(graph.source, encoding="utf-8")
+        try:
+            write_all({dot_path: graph.source.encode("utf-8")})
+        except OutputError as write_error:
+            print(f"chainrule graph: error: {exc} ({write_error})", file=err)
+            return 1
         print(f"chainrule graph: error: {exc} (wrote the DOT text to {dot_path})", file=err)
         return 1
+    try:
+        write_all(files)
+    except OutputError as exc:
+        print(f"chainrule graph: error: {exc}", file=err)
+        return 2
+    print("\n".join(results))
+    print(f"wrote {path}")
+    if folder is not None:
+        print(f"wrote {len(stepper)} step frames, steps.txt and steps.html to {folder}")
     return 0
 
 
@@ -265,10 +412,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("expression", metavar="EXPR", help='for example "tanh(x1*w1 + x2*w2 + b)"')
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="give a name its value (repeat for each name)")
-    p.add_argument("-o", "--output", default="graph.svg", help="picture to write (graph.svg)")
+    p.add_argument("-o", "--output", default="graph.svg",
+                   help="picture to write, .svg .png .pdf or .dot (graph.svg)")
     p.add_argument("--steps", metavar="DIR",
                    help="also write one picture per backward step, steps.txt and steps.html")
-    p.add_argument("--format", choices=("svg", "png"),
-                   help="picture format (default: from the -o suffix, else svg)")
+    p.add_argument("--format", choices=FORMATS,
+                   help="picture format (default: from the -o suffix)")
     p.set_defaults(func=_run)
     return p

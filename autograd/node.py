@@ -15,7 +15,10 @@ scan. ``parents`` gives them as an ordered tuple.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
+
+import numpy as np
 
 from .grad_mode import STATE
 
@@ -32,7 +35,9 @@ class Rule:
     ``uses_inputs`` / ``uses_ans`` say what the VJP reads, which is what an
     in-place change could corrupt. A rule declared with ``needs=True`` gets a
     keyword ``needs`` (one bool per input) and may return None for inputs that
-    need no gradient, skipping work such as a matmul's unused half.
+    need no gradient, skipping work such as a matmul's unused half. A ``view``
+    rule's result may share its first input's memory (reshape, transpose,
+    basic indexing...): when it does, the two count in-place changes together.
 
     ``formula`` and ``local`` say how the stepper writes the rule with the
     user's names (see :mod:`autograd.explain`): ``formula`` the result, e.g.
@@ -49,7 +54,7 @@ class Rule:
     """
 
     __slots__ = ("name", "symbol", "forward", "vjp", "jvp", "uses_inputs", "uses_ans", "needs",
-                 "doc", "formula", "local")
+                 "view", "doc", "formula", "local")
 
     def __init__(
         self,
@@ -59,6 +64,7 @@ class Rule:
         uses_inputs: bool = True,
         uses_ans: bool = False,
         needs: bool = False,
+        view: bool = False,
         formula: Any = None,
         local: Any = None,
     ) -> None:
@@ -70,6 +76,7 @@ class Rule:
         self.uses_inputs = uses_inputs
         self.uses_ans = uses_ans
         self.needs = needs
+        self.view = view
         self.doc = (forward.__doc__ or "").strip()
         self.formula = formula
         self.local = local
@@ -205,6 +212,126 @@ class Node:
     def _check_versions(self) -> None:
         """Raise if something the rule reads was changed in place (Tensor only)."""
 
+    def _share_memory(self, src: "Node") -> None:
+        """Share ``src``'s version counter when this view op's result views its memory."""
+
+
+# Arrays of at most this many elements are small enough for a drawing to show whole.
+SMALL = 12
+
+
+class ReleasedNode(Node):
+    """What a released Tensor graph keeps of a node, for drawings: no large arrays.
+
+    ``backward`` (without ``retain_graph``) replaces the parents of every node it
+    releases with these records: the op, the name, the shape and dtype, the data
+    itself when it has at most ``SMALL`` elements, and a weak reference to the
+    node, through which a node that something else holds (a tensor kept in a
+    variable) is still found; nodes only the graph held are freed. Leaves that
+    require grad (parameters) are kept as they are, with their gradients.
+    """
+
+    __slots__ = ("_ref", "shape", "dtype", "retains_grad")
+
+    # What every record shares: it holds no gradient (its node, while it lives, may).
+    grad = None
+    requires_grad = True
+    _params = RELEASED
+
+    def __init__(self, node: Node) -> None:
+        data = node._data
+        self._ref = weakref.ref(node)
+        self.shape = data.shape
+        self.dtype = data.dtype
+        if data.size > SMALL:
+            self._data = None
+        else:  # kept; copied when it is a view, which would keep a larger array alive
+            self._data = data if data.base is None else np.array(data)
+        self.name = node.name
+        self.retains_grad = node.retains_grad
+        self._rule = node._rule
+        self._x, self._y, self._rest = node._x, node._y, node._rest
+
+    @property
+    def node(self) -> Node | None:
+        """The node this record describes, while something else keeps it alive."""
+        return self._ref()
+
+    @property
+    def data(self) -> Any:
+        """The node's data while it lives, else its small data; large data was freed."""
+        node = self._ref()
+        if node is not None:
+            return node.data
+        if self._data is None:
+            raise RuntimeError(
+                f"the data of this {self.shape} {self.dtype} node was freed when backward "
+                "released the graph; keep a reference to the tensor (or pass "
+                "retain_graph=True) to read it afterwards"
+            )
+        return self._data
+
+    def __repr__(self) -> str:
+        what = f"'{self.name}' " if self.name else ""
+        return f"<released {what}{self.op or 'leaf'} {self.shape} {self.dtype}>"
+
+
+class ReleasedInput(ReleasedNode):
+    """A :class:`ReleasedNode` for a leaf that requires no grad (data, a constant)."""
+
+    __slots__ = ()
+
+    requires_grad = False
+    retains_grad = False  # type: ignore[assignment]
+    _params = None
+    _rule = None  # type: ignore[assignment]
+    _x = _y = None  # type: ignore[assignment]
+    _rest = ()  # type: ignore[assignment]
+
+    def __init__(self, node: Node) -> None:
+        data = node._data
+        self._ref = weakref.ref(node)
+        self.shape = data.shape
+        self.dtype = data.dtype
+        if data.size > SMALL:
+            self._data = None
+        else:
+            self._data = data if data.base is None else np.array(data)
+        self.name = node.name
+
+
+def release_arrays(order: list[Node]) -> None:
+    """Replace the parents of the released nodes in ``order`` (parents first) by records.
+
+    Each parent gets one :class:`ReleasedNode` per pass; a parent released in
+    this pass has had its own parents replaced already, so its record describes
+    the structure below it with records too. Leaves that require grad stay: they
+    are what backward wrote gradients to.
+    """
+    records: dict[int, Node] = {}
+    get = records.get
+    for node in order:
+        if node._rule is None:
+            continue
+        parents = node.parents
+        new = []
+        for p in parents:
+            r = get(id(p))
+            if r is None:
+                if isinstance(p, ReleasedNode):
+                    r = p
+                elif p._rule is not None:
+                    r = ReleasedNode(p)
+                else:
+                    r = p if p.requires_grad else ReleasedInput(p)
+                records[id(p)] = r
+            new.append(r)
+        node._x = new[0]
+        if len(new) > 1:
+            node._y = new[1]
+            if len(new) > 2:
+                node._rest = tuple(new[2:])
+
 
 def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = None) -> Any:
     """Run ``rule`` forward on the data of ``args`` (nodes of one front end).
@@ -229,9 +356,11 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
     except (ValueError, IndexError) as exc:
         raise cls._op_error(rule, args, exc) from None
     out = cls._new(data)
+    if rule.view and cls._tracks_versions:
+        out._share_memory(args[0])
     if STATE.enabled and (args[0].requires_grad or (n > 1 and any(a.requires_grad for a in args))):
-        out.requires_grad = True
         out._rule = rule
+        out.requires_grad = True
         out._x = args[0]
         if n > 1:
             out._y = args[1]

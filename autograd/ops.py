@@ -37,18 +37,19 @@ RULES: dict[str, Rule] = {}
 
 
 def primitive(name: str, symbol: str | None = None, uses_inputs: bool = True,
-              uses_ans: bool = False, needs: bool = False, formula: Any = None,
-              local: Any = None) -> Any:
+              uses_ans: bool = False, needs: bool = False, view: bool = False,
+              formula: Any = None, local: Any = None) -> Any:
     """Declare ``forward`` as the primitive ``name``; attach its VJP with ``.defvjp`` and
     its JVP with ``.defjvp``.
 
+    ``view=True`` marks a result that may share its input's memory (see Rule).
     ``formula`` and ``local`` are how the stepper writes the result and each
     input's derivative with the user's names (see :mod:`autograd.explain`).
     """
 
     def register(forward: Any) -> Rule:
         rule = Rule(name, forward, symbol, uses_inputs=uses_inputs, uses_ans=uses_ans,
-                    needs=needs, formula=formula, local=local)
+                    needs=needs, view=view, formula=formula, local=local)
         RULES[name] = rule
         return rule
 
@@ -728,7 +729,8 @@ def log_softmax_jvp(ts, ans, x, *, axis):
 
 # ---------------------------------------------------------------------- shape
 
-@primitive("reshape", "reshape", uses_inputs=False, local=("{g} reshaped to {x}'s shape",))
+@primitive("reshape", "reshape", uses_inputs=False, view=True,
+           local=("{g} reshaped to {x}'s shape",))
 def reshape(x, *, shape):
     """Same elements, new shape.  The gradient is reshaped back."""
     return x.reshape(shape)
@@ -745,7 +747,7 @@ def reshape_jvp(ts, ans, x, *, shape):
 
 
 @primitive("transpose", "transpose", uses_inputs=False, formula=_transpose_formula,
-           local=("{g} with its axes put back",))
+           local=("{g} with its axes put back",), view=True)
 def transpose(x, *, axes):
     """Permute axes.  The gradient is permuted back by the inverse permutation."""
     return x.transpose(axes)
@@ -762,7 +764,7 @@ def transpose_jvp(ts, ans, x, *, axes):
 
 
 @primitive("broadcast_to", "broadcast", uses_inputs=False,
-           local=("{g} summed back to {x}'s shape",))
+           local=("{g} summed back to {x}'s shape",), view=True)
 def broadcast_to(x, *, shape):
     """Repeat along broadcast axes.  The engine sums the gradient back to x's shape."""
     return np.broadcast_to(x, shape)
@@ -790,7 +792,7 @@ def is_basic_index(index: Any) -> bool:
 
 
 @primitive("getitem", "[]", uses_inputs=False, formula="{x}[…]",
-           local=("{g} put back where {x} was indexed, 0 elsewhere",))
+           local=("{g} put back where {x} was indexed, 0 elsewhere",), view=True)
 def getitem(x, *, index):
     """x[index].  The gradient is scattered back, adding where an index repeats."""
     return x[index]

@@ -1,4 +1,4 @@
-"""Rendering DOT drawings to SVG or PNG with a Graphviz program.
+"""Rendering DOT drawings to SVG, PNG or PDF with a Graphviz program.
 
 The program is Graphviz's ``dot`` when one is installed (Debian's
 ``/usr/bin/dot``, or any on ``PATH``), else the ``graphviz-pure`` command that
@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - graphviz is an optional dependency
     graphviz = None
     _Digraph = object
 
-FORMATS = ("svg", "png")
+FORMATS = ("svg", "png", "pdf")
 _OUTPUTS = FORMATS + ("json",)  # json: the layout itself (positions), read by autograd.frames
 
 _INSTALL_HINT = (
@@ -68,11 +68,11 @@ def find_dot() -> str:
 
 
 def pipe(source: str, format: str = "svg", args: Iterable[str] = ()) -> bytes:
-    """Lay out DOT ``source`` and return the picture in ``format`` ('svg' or 'png', or
-    'json' for the layout). ``args`` go to the program (``-Kneato -n2`` keeps the
+    """Lay out DOT ``source`` and return the picture in ``format`` ('svg', 'png' or 'pdf',
+    or 'json' for the layout). ``args`` go to the program (``-Kneato -n2`` keeps the
     positions written in the source)."""
     if format not in _OUTPUTS:
-        raise ValueError(f"render: format must be 'svg' or 'png', got {format!r}")
+        raise ValueError(f"render: format must be 'svg', 'png' or 'pdf', got {format!r}")
     program = find_dot()
     proc = subprocess.run([program, f"-T{format}", *args], input=source.encode("utf-8"),
                           capture_output=True, timeout=300, check=False)
@@ -84,7 +84,7 @@ def pipe(source: str, format: str = "svg", args: Iterable[str] = ()) -> bytes:
 
 def render(root: Any, path: str | os.PathLike[str], format: str = "svg",
            **draw_options: Any) -> Path:
-    """Write the drawing of ``root`` (a node, or a drawing) to ``path`` as SVG or PNG.
+    """Write the drawing of ``root`` (a node, or a drawing) to ``path`` as SVG, PNG or PDF.
 
     ``draw_options`` go to ``draw_graph``. Returns the path written.
     """

@@ -25,6 +25,7 @@ import numpy as np
 from . import ops
 from .node import Node, apply
 from .operators import Operators
+from .versions import InPlaceError, SavedArray, Version, hold, read_only
 
 DEFAULT_DTYPE = np.dtype(np.float32)
 
@@ -33,24 +34,81 @@ class ShapeError(ValueError):
     """Operands whose shapes do not fit the operation."""
 
 
+# Real numbers and booleans: b bool, i/u integers, f floats.
+_NUMERIC_KINDS = "biuf"
+_ACCEPTED = ("real numbers: a Python number or bool, a (nested) list of them, or a NumPy "
+             "array of bool, integer or floating dtype")
+
+
+def _refuse(data: Any, what: str) -> TypeError:
+    return TypeError(f"Tensor: cannot make a tensor from {what}; expected {_ACCEPTED}")
+
+
+def _from_python(data: Any, dtype: Any) -> np.ndarray:
+    """Python numbers and (nested) lists as an array, float32 unless ``dtype`` says otherwise.
+
+    NumPy reads None as nan and the string '1' as 1.0 when told to make floats,
+    so the data is read without a dtype first and its kind checked.
+    """
+    if data is None:
+        raise _refuse(data, "None")
+    try:
+        raw = np.asarray(data)
+    except ValueError as exc:  # ragged nesting
+        raise ValueError(f"Tensor: the nested lists do not form an array ({exc})") from None
+    if raw.dtype == object:
+        for item in raw.reshape(-1):
+            if not isinstance(item, (bool, int, float, np.bool_, np.integer, np.floating)):
+                raise _refuse(data, f"a {type(data).__name__} holding {type(item).__name__} "
+                                    f"{item!r:.40}")
+        raw = raw.astype(np.float64)  # integers too large for int64
+    elif raw.dtype.kind not in _NUMERIC_KINDS:
+        raise _refuse(data, f"{type(data).__name__} data of dtype {raw.dtype} "
+                            f"({_KIND_NAMES.get(raw.dtype.kind, 'not numbers')})")
+    if dtype is None:
+        return raw.astype(DEFAULT_DTYPE)
+    return raw
+
+
+_KIND_NAMES = {"c": "complex numbers", "U": "strings", "S": "bytes", "M": "dates",
+               "m": "time spans", "V": "structured records", "O": "Python objects"}
+
+
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """``data`` as an ndarray: Python numbers and lists become float32 by default."""
+    """``data`` as an ndarray: Python numbers and lists become float32 by default.
+
+    Only real numbers and booleans are accepted: None, strings, complex numbers,
+    dates and Python objects raise a TypeError, as do lists of tensors that
+    require grad (the gradient could not flow through: use ``stack``).
+    """
     if isinstance(data, Tensor):
         arr = data._data
     elif isinstance(data, np.ndarray):
-        arr = data
+        # A read-only view handed out while a graph saved the data: copy it, so the
+        # new tensor neither writes into that data nor stays read-only afterwards.
+        arr = data if type(data) is not SavedArray else np.array(data.view(np.ndarray))
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+        if any(isinstance(d, Tensor) and d.requires_grad for d in data):
+            raise TypeError(
+                "Tensor: a list of tensors that require grad cannot become one tensor, as the "
+                "gradient would not flow back to them; use autograd.stack(tensors) (or "
+                "Tensor.stack) to join them in the graph, or detach() them first"
+            )
         arr = np.asarray([as_array(d) for d in data])
     elif isinstance(data, (bool, np.bool_)):
         arr = np.asarray(data)
     elif isinstance(data, np.generic):
         arr = np.asarray(data)
     else:
-        arr = np.asarray(data, dtype=DEFAULT_DTYPE if dtype is None else dtype)
-        if arr.dtype == object:
-            raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__}")
+        arr = _from_python(data, dtype)
     if dtype is not None and arr.dtype != np.dtype(dtype):
+        if np.dtype(dtype).kind not in _NUMERIC_KINDS:
+            raise TypeError(f"Tensor: dtype {np.dtype(dtype)} is not supported; tensors hold "
+                            "bool, integer or floating-point numbers")
         arr = arr.astype(dtype)
+    if arr.dtype.kind not in _NUMERIC_KINDS:
+        raise _refuse(data, f"an array of dtype {arr.dtype} "
+                            f"({_KIND_NAMES.get(arr.dtype.kind, 'not numbers')})")
     return arr
 
 
@@ -124,10 +182,19 @@ def _index_data(index: Any) -> Any:
     return index
 
 
-class Tensor(Operators):
-    """A NumPy array in the computation graph."""
+# Node's slot for the flag; Tensor wraps it in a property that refuses what PyTorch refuses.
+_REQUIRES_GRAD = Node.requires_grad
 
-    __slots__ = ("retains_grad", "_version", "_saved_versions")
+
+class Tensor(Operators):
+    """A NumPy array in the computation graph.
+
+    ``_vc`` is the :class:`~autograd.versions.Version` shared with every tensor
+    that views the same memory; ``_base`` is the tensor a view was taken from
+    (None for others), whose leaf guard the view obeys.
+    """
+
+    __slots__ = ("retains_grad", "_vc", "_base", "_saved_versions")
 
     _broadcasts = True
     _tracks_versions = True
@@ -141,14 +208,15 @@ class Tensor(Operators):
             _check_float(arr, "Tensor")
         self._data = arr
         self.grad = None
-        self.requires_grad = bool(requires_grad)
+        _REQUIRES_GRAD.__set__(self, bool(requires_grad))
         self._rule = None
         self._x = self._y = None
         self._rest = ()
         self._params = None
         self.name = name
         self.retains_grad = False
-        self._version = 0
+        self._vc = Version()
+        self._base = None
         self._saved_versions = None
         if tangent is not None:
             self.tangent = tangent
@@ -158,14 +226,15 @@ class Tensor(Operators):
         t = cls.__new__(cls)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
-        t.requires_grad = False
+        _REQUIRES_GRAD.__set__(t, False)
         t._rule = None
         t._x = t._y = None
         t._rest = ()
         t._params = None
         t.name = ""
         t.retains_grad = False
-        t._version = 0
+        t._vc = Version()
+        t._base = None
         t._saved_versions = None
         return t
 
@@ -232,35 +301,46 @@ class Tensor(Operators):
             self.grad = self.grad + g
 
     def _save_versions(self, args: tuple[Node, ...]) -> None:
+        # The counts of the inputs the rule reads (its output's starts at 0), and a
+        # hold on their memory so that .data hands it out read-only until released.
         if not self._rule.uses_inputs:
             self._saved_versions = ()
-        elif len(args) == 1:
-            self._saved_versions = (args[0]._version,)
+            hold(self, (self,))
+            return
+        if len(args) == 1:
+            self._saved_versions = (args[0]._vc.n,)
         elif len(args) == 2:
-            self._saved_versions = (args[0]._version, args[1]._version)
+            self._saved_versions = (args[0]._vc.n, args[1]._vc.n)
         else:
-            self._saved_versions = tuple(a._version for a in args)
+            self._saved_versions = tuple([a._vc.n for a in args])
+        hold(self, args + (self,) if self._rule.uses_ans else args)
+
+    def _share_memory(self, src: "Tensor") -> None:
+        """Count changes together with ``src`` when this (a view op's result) is a view of it."""
+        if np.may_share_memory(self._data, src._data):
+            self._vc = src._vc
+            self._base = src if src._base is None else src._base
 
     def _check_versions(self) -> None:
-        saved = self._saved_versions
-        if saved is None:
+        vs = self._saved_versions
+        if vs is None:
             return
-        n = len(saved)
-        if (self._version == 0 or not self._rule.uses_ans) and (
-                n == 0 or (self._x._version == saved[0]
-                           and (n == 1 or (self._y._version == saved[1] and n == 2)))):
+        n = len(vs)
+        if (self._vc.n == 0 or not self._rule.uses_ans) and (
+                n == 0 or (self._x._vc.n == vs[0]
+                           and (n == 1 or (self._y._vc.n == vs[1] and n == 2)))):
             return
-        for i, (p, v) in enumerate(zip(self._parents, saved)):
-            if p._version != v:
-                raise RuntimeError(
+        for i, (p, v) in enumerate(zip(self._parents, vs)):
+            if p._vc.n != v:
+                raise InPlaceError(
                     f"backward of '{self._rule.name}': its input {i} (shape {p.shape}"
                     f"{', name ' + repr(p.name) if p.name else ''}) was changed in place "
-                    f"after the operation used it (version {p._version}, saved at {v}), so "
+                    f"after the operation used it (version {p._vc.n}, saved at {v}), so "
                     "the gradient would be wrong. Change a copy, or make the change after "
                     "backward."
                 )
-        if self._rule.uses_ans and self._version != 0:
-            raise RuntimeError(
+        if self._rule.uses_ans and self._vc.n != 0:
+            raise InPlaceError(
                 f"backward of '{self._rule.name}': its output was changed in place after "
                 "the operation, so the gradient would be wrong. Change a copy instead."
             )
@@ -274,28 +354,75 @@ class Tensor(Operators):
     # -- attributes
     @property
     def data(self) -> np.ndarray:
-        """The array. Assigning to it counts as an in-place change."""
-        return self._data
+        """The array. Assigning to it counts as an in-place change.
+
+        While an operation that saved this tensor awaits its backward, the array
+        comes read-only (a :class:`~autograd.versions.SavedArray`), so that a
+        write cannot silently spoil the gradient: see :mod:`autograd.versions`.
+        """
+        vc = self._vc
+        if vc.saved is None:
+            return self._data
+        holders = vc.holders()
+        return read_only(self._data, holders) if holders else self._data
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._data = as_array(value, None if not isinstance(value, np.ndarray) else value.dtype)
-        self._version += 1
+        if value is self._data:  # an optimizer's update, made in place: one change
+            self._vc.n += 1
+            return
+        arr = as_array(value, None if not isinstance(value, np.ndarray) else value.dtype)
+        old, vc = self._data, self._vc
+        if arr is not old and not np.may_share_memory(arr, old):
+            # New memory: views and detached tensors keep the old array and its counter.
+            self._vc = Version(vc.n + 1)
+            self._base = None
+        else:
+            vc.n += 1
+        self._data = arr
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has had."""
+        return self._vc.n
+
+    def _set_requires_grad(self, value: bool) -> None:
+        value = bool(value)
+        if self._rule is not None:
+            if not value:
+                raise RuntimeError(
+                    f"requires_grad: only leaf tensors can change it; this one is the result "
+                    f"of '{self._rule.name}', and turning it off would silently drop the "
+                    "gradient of everything before it. Use .detach() for a copy outside the "
+                    "graph."
+                )
+        elif value:
+            _check_float(self._data, "requires_grad")
+        _REQUIRES_GRAD.__set__(self, value)
+
+    # The slot's own getter (no Python frame: the engine reads this flag on every edge).
+    requires_grad = property(_REQUIRES_GRAD.__get__, _set_requires_grad,  # type: ignore
+                             doc="Whether gradients flow to this tensor (only leaves may "
+                                 "change it).")
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The length of each axis, as NumPy gives it."""
         return self._data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of axes."""
         return self._data.ndim
 
     @property
     def size(self) -> int:
+        """The number of elements."""
         return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
+        """The NumPy dtype of the data (float32 unless made otherwise)."""
         return self._data.dtype
 
     @property
@@ -313,7 +440,13 @@ class Tensor(Operators):
             yield self[i]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        if dtype is not None:
+            return self._data.astype(dtype)
+        if self._vc.saved is None or not self._vc.holders():
+            return self._data
+        view = self._data.view()
+        view.flags.writeable = False
+        return view
 
     def item(self) -> Any:
         """The single element as a Python number."""
@@ -331,21 +464,37 @@ class Tensor(Operators):
         return bool(self.item())
 
     def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shared, not copied)."""
-        return self._data
+        """The data as an ndarray (shared, not copied; read-only as ``.data`` says)."""
+        return self.data
 
     def tolist(self) -> Any:
+        """The data as nested Python lists of numbers."""
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
-        """A new leaf sharing this data, outside the graph."""
-        return Tensor._new(self._data)
+        """A new leaf sharing this data (and its version counter), outside the graph."""
+        t = Tensor._new(self._data)
+        t._vc = self._vc
+        return t
+
+    # A copy or a pickle is a new leaf: the graph, its holds on saved data and the
+    # version counter stay with the original (a shallow copy shares the memory, so
+    # it shares the counter too).
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        if self._rule is not None:
+            raise RuntimeError(
+                f"only leaf tensors can be copied or pickled; this one is the result of "
+                f"'{self._rule.name}': copy or pickle .detach() instead")
+        return (_rebuild, (type(self), self._data, self.grad, self.requires_grad, self.name))
+
+    def __copy__(self) -> "Tensor":
+        t = _rebuild(type(self), self._data, self.grad, self.requires_grad, self.name)
+        t._vc = self._vc
+        return t
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place; returns self."""
-        if requires_grad:
-            _check_float(self._data, "requires_grad_")
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = requires_grad
         return self
 
     def retain_grad(self) -> None:
@@ -368,11 +517,18 @@ class Tensor(Operators):
 
     # -- in-place updates (for optimizers, under no_grad)
     def _inplace(self, what: str) -> None:
+        """Check that ``what`` may change this tensor in place, and count the change.
+
+        The count is shared with every view of the memory, so a graph that saved
+        any of them notices at backward.
+        """
         from .grad_mode import is_grad_enabled
 
-        if self.requires_grad and self._rule is None and is_grad_enabled():
+        base = self if self._base is None else self._base
+        if base.requires_grad and base._rule is None and is_grad_enabled():
+            which = "a leaf tensor" if base is self else "a view of a leaf tensor"
             raise RuntimeError(
-                f"{what}: a leaf tensor that requires grad cannot change in place while "
+                f"{what}: {which} that requires grad cannot change in place while "
                 "grad mode is on; do it inside `with no_grad():`"
             )
         if self.tangent is not None:
@@ -380,29 +536,40 @@ class Tensor(Operators):
                 f"{what}: this tensor carries a forward-mode tangent, which an in-place "
                 "change would leave stale; change a copy (an out-of-place operation) instead"
             )
-        self._version += 1
+        if not self._data.flags.writeable:
+            raise InPlaceError(
+                f"{what}: this tensor's array is read-only (a broadcast_to/expand view shares "
+                "one element among many places, or NumPy marked the array read-only); "
+                "change a copy instead"
+            )
+        self._vc.n += 1
 
     def zero_(self) -> "Tensor":
+        """Set every element to 0 in place; returns self."""
         self._inplace("zero_")
         self._data[...] = 0
         return self
 
     def fill_(self, value: float) -> "Tensor":
+        """Set every element to ``value`` in place; returns self."""
         self._inplace("fill_")
         self._data[...] = value
         return self
 
     def copy_(self, src: Any) -> "Tensor":
+        """Copy ``src``'s elements into this tensor in place; returns self."""
         self._inplace("copy_")
         self._data[...] = as_array(src)
         return self
 
     def add_(self, other: Any, alpha: float = 1.0) -> "Tensor":
+        """Add ``alpha * other`` in place; returns self."""
         self._inplace("add_")
         self._data += alpha * as_array(other, self._data.dtype)
         return self
 
     def mul_(self, other: Any) -> "Tensor":
+        """Multiply by ``other`` in place; returns self."""
         self._inplace("mul_")
         self._data *= as_array(other, self._data.dtype)
         return self
@@ -469,6 +636,7 @@ class Tensor(Operators):
         return apply(ops.matmul, (o, self))
 
     def matmul(self, other: Any) -> Any:
+        """The matrix product ``self @ other``."""
         return self @ other
 
     def astype(self, dtype: Any) -> "Tensor":
@@ -481,9 +649,11 @@ class Tensor(Operators):
         return apply(ops.astype, (self,), {"dtype": dtype})
 
     def float(self) -> "Tensor":
+        """The tensor as float32."""
         return self.astype(np.float32)
 
     def double(self) -> "Tensor":
+        """The tensor as float64."""
         return self.astype(np.float64)
 
     # -- reductions
@@ -559,9 +729,11 @@ class Tensor(Operators):
     clamp = clip
 
     def maximum(self, other: Any) -> "Tensor":
+        """The elementwise larger of ``self`` and ``other`` (see ``autograd.maximum``)."""
         return maximum(self, other)
 
     def minimum(self, other: Any) -> "Tensor":
+        """The elementwise smaller of ``self`` and ``other`` (see ``autograd.minimum``)."""
         return minimum(self, other)
 
     # -- shape
@@ -689,15 +861,27 @@ class Tensor(Operators):
 
     @staticmethod
     def where(cond: Any, a: Any, b: Any) -> "Tensor":
+        """``a`` where ``cond`` holds, else ``b`` (see ``autograd.where``)."""
         return where(cond, a, b)
 
     @staticmethod
     def cat(tensors: Sequence[Any], axis: int = 0, *, dim: Any = None) -> "Tensor":
+        """Join tensors along an existing axis (see ``autograd.cat``)."""
         return cat(tensors, _pick(dim, axis))
 
     @staticmethod
     def stack(tensors: Sequence[Any], axis: int = 0, *, dim: Any = None) -> "Tensor":
+        """Join tensors along a new axis (see ``autograd.stack``)."""
         return stack(tensors, _pick(dim, axis))
+
+
+def _rebuild(cls: type, data: np.ndarray, grad: Any, requires_grad: bool, name: str) -> Tensor:
+    """A leaf of class ``cls`` (Tensor or a subclass) from what ``__reduce_ex__`` kept."""
+    t = Tensor._new.__func__(cls, data)  # type: ignore[attr-defined]
+    t.grad = grad
+    _REQUIRES_GRAD.__set__(t, bool(requires_grad))
+    t.name = name
+    return t
 
 
 def _check_matmul(a: tuple[int, ...], b: tuple[int, ...]) -> None:

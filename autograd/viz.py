@@ -27,15 +27,21 @@ Tensors show their name, shape and dtype, and their values when they have at
 most ``SMALL`` elements, else mean, min, max and norm. ``grad ?`` means not
 computed yet: a Value graph counts as backpropagated once its root's ``grad``
 is non-zero (``backward`` seeds it with 1), a Tensor graph once a node has a
-``grad``; ``grad not kept`` marks a non-leaf Tensor whose gradient backward
-dropped (see ``Tensor.retain_grad``). A value that carries a forward-mode
-tangent (a dual number such as ``Value(3.0, tangent=1.0)`` and what is
-computed from it, see :mod:`autograd.forward`) shows it in a ``tangent`` row
-beside its data.
+``grad`` or backward released it; ``grad not kept`` marks a non-leaf Tensor
+whose gradient backward dropped (see ``Tensor.retain_grad``). A value that
+carries a forward-mode tangent (a dual number such as ``Value(3.0, tangent=1.0)``
+and what is computed from it, see :mod:`autograd.forward`) shows it in a
+``tangent`` row beside its data.
 
-A graph of more than ``max_nodes`` values raises :class:`GraphTooLargeError`,
-which says how to draw less. ``render`` and ``save_svg`` write SVG or PNG with
-Debian's ``dot`` or, failing that, the ``graphviz-pure`` wheel's program; in
+After ``backward()`` a Tensor graph keeps its structure but not the arrays only
+it held (see :mod:`autograd.engine`): tensors still alive elsewhere (parameters,
+tensors kept in variables) are drawn as before, with their gradients; freed ones
+show their shape and dtype, their values when small, and ``data released``.
+
+A graph of more than ``max_nodes`` values (None: no limit) raises
+:class:`GraphTooLargeError`, which says how to draw less. ``render`` and
+``save_svg`` write SVG, PNG or PDF with Debian's ``dot`` or, failing that,
+the ``graphviz-pure`` wheel's program (SVG and PNG only); in
 Jupyter a drawing displays inline through the same lookup (see
 :mod:`autograd.rendering`).
 
@@ -53,12 +59,12 @@ from typing import Any
 import numpy as np
 
 from .engine import toposort
-from .node import Node
+from .node import RELEASED, SMALL, Node, ReleasedNode
 from .rendering import Drawing, GraphvizNotFoundError, find_dot, pipe, render, save_svg
 from .rendering import graphviz as _graphviz
 
 DEFAULT_MAX_NODES = 500
-SMALL = 12  # tensors with at most this many elements show every value
+# SMALL (from autograd.node): tensors with at most this many elements show every value.
 
 _RECORD = {"shape": "record"}
 STYLES: dict[str, dict[str, str]] = {
@@ -86,6 +92,21 @@ def walk(root: Node) -> list[Node]:
     return toposort([root], constants=True)
 
 
+def live(node: Node) -> Node:
+    """The node itself, or for a released record the node it describes while that lives."""
+    if isinstance(node, ReleasedNode):
+        found = node._ref()
+        if found is not None:
+            return found
+    return node
+
+
+def _size(node: Node) -> int:
+    if isinstance(node, ReleasedNode):
+        return int(np.prod(node.shape))
+    return int(np.size(node._data))
+
+
 def node_kind(node: Node, root: Node) -> str:
     """'output', 'intermediate', 'parameter', 'input' or 'constant' (see the legend)."""
     if node is root:
@@ -94,7 +115,7 @@ def node_kind(node: Node, root: Node) -> str:
         return "intermediate"
     if node.requires_grad:
         return "parameter"
-    return "input" if node.name or np.size(node._data) != 1 else "constant"
+    return "input" if node.name or _size(node) != 1 else "constant"
 
 
 def node_names(order: list[Node], root: Node, root_name: str = "out") -> dict[int, str]:
@@ -108,7 +129,7 @@ def node_names(order: list[Node], root: Node, root_name: str = "out") -> dict[in
         elif node is root:
             names[id(node)] = root_name
         elif node_kind(node, root) == "constant":
-            names[id(node)] = num(node._data)
+            names[id(node)] = num(live(node)._data)
         else:
             k += 1
             names[id(node)] = f"n{k}"
@@ -210,7 +231,7 @@ def _module_fields(module: str, members: list[Node], grad_of: Any) -> list[list[
     ops = [n for n in members if n._rule is not None]
     for p in members:
         if p._rule is None:
-            line = f"{p.name[len(module) + 1:]} {np.shape(p._data)}"
+            line = f"{p.name[len(module) + 1:]} {_shape(p)}"
             gs = grad_of(p)
             if gs is not None:
                 line += f"  {gs}" if isinstance(gs, str) else \
@@ -219,8 +240,13 @@ def _module_fields(module: str, members: list[Node], grad_of: Any) -> list[list[
     symbols = " ".join(dict.fromkeys(n._rule.symbol for n in ops))
     fields.append([f"{len(ops)} ops: {symbols}"])
     if ops:
-        fields.append([f"out {np.shape(ops[-1]._data)}"])
+        fields.append([f"out {_shape(ops[-1])}"])
     return fields
+
+
+def _shape(node: Node) -> tuple[int, ...]:
+    node = live(node)
+    return node.shape if isinstance(node, ReleasedNode) else np.shape(node._data)
 
 
 def _short(v: Any) -> str | None:
@@ -249,9 +275,11 @@ def rule_label(rule: Any, params: Any) -> str:
 
 
 def _data_lines(node: Node, name: str, kind: str) -> list[list[str]]:
-    data = node._data
+    data = live(node)._data
     if kind == "constant":  # named by its value, as the stepper's text names it
         return [[name], ["constant"]]
+    if data is None:  # a released record of a large array
+        return [[name, f"{node.shape} {node.dtype}"], ["data released"]]
     if isinstance(data, np.ndarray):
         rows = array_lines(data)
         return [[name, f"{data.shape} {data.dtype}"], ["data " + rows[0]] + rows[1:]]
@@ -277,7 +305,8 @@ def _edge_labels(n: int) -> list[str]:
 
 def _backpropagated(root: Node, order: list[Node]) -> bool:
     if isinstance(root._data, np.ndarray):
-        return any(n.grad is not None for n in order if n.requires_grad)
+        return root._params is RELEASED or any(
+            live(n).grad is not None for n in order if n.requires_grad)
     return bool(root.grad)
 
 
@@ -285,7 +314,7 @@ def _backpropagated(root: Node, order: list[Node]) -> bool:
 
 def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankdir: str = "LR",
                highlight: Node | Iterable[Node] | None = None,
-               max_nodes: int = DEFAULT_MAX_NODES, collapse_modules: bool = False,
+               max_nodes: int | None = DEFAULT_MAX_NODES, collapse_modules: bool = False,
                show_tangent: bool = True) -> Drawing:
     """Draw the graph below ``root`` (a ``Value`` or ``Tensor``) as a ``graphviz.Digraph``.
 
@@ -296,8 +325,8 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
     ``highlight`` (a node or several) gets a red border. ``collapse_modules``
     draws each module (found from dotted parameter names such as
     ``layers.0.weight``) as one box in a cluster. More than ``max_nodes``
-    values raise :class:`GraphTooLargeError`. ``.source`` is the DOT text;
-    ``autograd.render`` writes SVG or PNG.
+    values raise :class:`GraphTooLargeError` (None: no limit). ``.source`` is the DOT text;
+    ``autograd.render`` writes SVG, PNG or PDF.
 
     >>> from autograd import Tensor
     >>> x = Tensor([[1., 2.]], name="x"); W = Tensor([[3.], [4.]], requires_grad=True, name="W")
@@ -312,11 +341,15 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
         raise ImportError("drawing needs the graphviz package: pip install 'chainrule[viz]'")
     if not isinstance(root, Node):
         raise TypeError(f"draw_graph: expected a Value or Tensor, got {type(root).__name__}")
+    if max_nodes is not None and (isinstance(max_nodes, bool)
+                                  or not isinstance(max_nodes, (int, np.integer))):
+        raise TypeError(f"draw_graph: max_nodes must be an int or None (no limit), got "
+                        f"{type(max_nodes).__name__} {max_nodes!r}")
     order = walk(root)
     owner = module_owners(order) if collapse_modules else {}
     modules = list(dict.fromkeys(owner.values()))
     count = sum(1 for n in order if id(n) not in owner) + len(modules)
-    if count > max_nodes:
+    if max_nodes is not None and count > max_nodes:
         raise GraphTooLargeError(
             f"draw_graph: the graph has {count} nodes, more than max_nodes={max_nodes}; "
             "a drawing that large is unreadable and slow to lay out. Draw a smaller part "
@@ -329,7 +362,9 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
         highlight = ()
     elif isinstance(highlight, Node):
         highlight = (highlight,)
+    # A node given to highlight may be the live tensor behind a released record.
     marked = {id(n) for n in highlight}
+    marked |= {id(n) for n in order if id(live(n)) in marked}
     ran = _backpropagated(root, order)
 
     def grad_of(node: Node) -> tuple[Any, bool] | str | None:
@@ -338,7 +373,12 @@ def draw_graph(root: Node, show_data: bool = True, show_grad: bool = True, rankd
             return None
         if not ran:
             return "grad ?"
-        return "grad not kept" if node.grad is None else (node.grad, True)
+        found = live(node)
+        if found.grad is not None:
+            return (found.grad, True)
+        if isinstance(found, ReleasedNode) and (found._rule is None or found.retains_grad):
+            return "grad released"
+        return "grad not kept"
 
     g = Drawing(name="chainrule", graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                 node_attr={"fontname": "Helvetica", "fontsize": "11"},

@@ -37,8 +37,9 @@ from .layers import (MLP, BatchNorm1d, BatchNorm2d, Dropout, Flatten, Identity, 
 from .loss_names import get_loss
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss,
                      NLLLoss, PerceptronLoss, SoftDiceLoss, SoftJaccardLoss)
-from .module import (IncompatibleKeys, Module, ModuleList, Parameter, ParameterList,
-                     StateDictError, WeightsFileError, read_weights)
+from .containers import ModuleList, ParameterList
+from .module import (IncompatibleKeys, Module, Parameter, StateDictError, WeightsFileError,
+                     read_weights)
 from .summary import summary
 from .train import fit
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 import gzip
 import io
 import os
-import struct
-import zlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -29,6 +27,8 @@ from typing import Any, Callable, Iterator, NamedTuple
 import numpy as np
 
 from autograd.rng import generator
+
+from .idx import IDXError, read_idx
 
 __all__ = [
     "Bunch", "IDXError", "TrainTest", "load_boston", "load_digits", "load_mnist", "make_blobs",
@@ -247,62 +247,6 @@ def load_digits(normalize: bool = True) -> Bunch:
                  [str(i) for i in range(10)])
 
 
-class IDXError(ValueError):
-    """A file that is not valid IDX data (bad magic number, truncated, ...)."""
-
-
-# IDX type codes (third byte of the magic number) and their big-endian dtypes.
-_IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-
-def parse_idx(raw: bytes, name: str = "IDX data") -> np.ndarray:
-    """Decode IDX bytes: magic ``00 00 <type code> <ndim>``, ndim big-endian uint32 sizes, data."""
-    if len(raw) < 4:
-        raise IDXError(f"{name}: truncated: {len(raw)} bytes, too short for an IDX header")
-    code, ndim = raw[2], raw[3]
-    if raw[:2] != b"\0\0" or code not in _IDX_TYPES or ndim == 0:
-        raise IDXError(
-            f"{name}: bad magic number 0x{raw[:4].hex()}: an IDX file starts with two zero "
-            "bytes, a type code (08 ubyte, 09 byte, 0B short, 0C int, 0D float, 0E double) "
-            "and the number of dimensions"
-        )
-    start = 4 + 4 * ndim
-    if len(raw) < start:
-        raise IDXError(f"{name}: truncated inside the header ({len(raw)} of {start} bytes)")
-    dims = struct.unpack(f">{ndim}I", raw[4:start])
-    dtype = np.dtype(_IDX_TYPES[code])
-    count = int(np.prod(dims, dtype=np.int64))
-    need = start + count * dtype.itemsize
-    if len(raw) < need:
-        raise IDXError(
-            f"{name}: truncated: the header promises {'x'.join(map(str, dims))} values of "
-            f"{dtype.itemsize} byte(s) ({need} bytes in all) but there are only {len(raw)}"
-        )
-    if len(raw) > need:
-        raise IDXError(f"{name}: {len(raw) - need} unexpected bytes after the data")
-    arr = np.frombuffer(raw, dtype=dtype, count=count, offset=start).reshape(dims)
-    return arr.astype(dtype.newbyteorder("="))  # native byte order, writable copy
-
-
-def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read an IDX file (plain or gzip-compressed, detected from its first bytes).
-
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny-idx1-ubyte"
-    >>> _ = p.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
-    >>> read_idx(p)
-    array([7, 8, 9], dtype=uint8)
-    """
-    path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise IDXError(f"{path}: the gzip data is damaged or truncated ({exc})") from None
-    return parse_idx(raw, str(path))
-
-
 _MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte", "train_labels": "train-labels-idx1-ubyte",
     "test_images": "t10k-images-idx3-ubyte", "test_labels": "t10k-labels-idx1-ubyte",
@@ -379,6 +323,7 @@ def load_mnist(path: str | os.PathLike[str] | None = None, normalize: bool = Tru
                 f"load_mnist: {split} images of shape {images.shape} and labels of shape "
                 f"{labels.shape} do not match (expected (n, rows, cols) and (n,))"
             )
+        _check_mnist(images, labels, found[f"{split}_images"], found[f"{split}_labels"])
         X = images.reshape(len(images), -1) if flatten else images
         if normalize:
             X = X.astype(np.float32) / np.float32(255.0)
@@ -390,6 +335,29 @@ def load_mnist(path: str | os.PathLike[str] | None = None, normalize: bool = Tru
             [str(i) for i in range(10)],
         ))
     return TrainTest(parts[0], parts[1])
+
+
+def _check_mnist(images: np.ndarray, labels: np.ndarray, images_path: Path,
+                 labels_path: Path) -> None:
+    """Labels must be the integers 0..9 and pixels lie in 0..255 (finite), as MNIST's do."""
+    if labels.dtype.kind == "f":
+        whole = np.isfinite(labels) & (labels == np.floor(labels))
+        if not whole.all():
+            bad = labels[~whole][0].item()
+            raise IDXError(f"load_mnist: {labels_path}: label {bad!r} is not a whole number; "
+                           "MNIST labels are the digits 0 to 9")
+    outside = (labels < 0) | (labels > 9)
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise IDXError(f"load_mnist: {labels_path}: label {labels[i].item()!r} (at index {i}) "
+                       "is not a digit; MNIST labels are 0 to 9")
+    if images.dtype != np.uint8:
+        # NaN fails both comparisons, so it is caught with values out of range.
+        inside = (images >= 0) & (images <= 255)
+        if not inside.all():
+            bad = images[~inside][0].item()
+            raise IDXError(f"load_mnist: {images_path}: pixel value {bad!r} is outside 0..255 "
+                           "(MNIST pixels are bytes)")
 
 
 _BOSTON_FEATURES = {

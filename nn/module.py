@@ -340,7 +340,9 @@ class Module:
         """Copy arrays (or Tensors, or PyTorch tensors) from ``state`` into the model.
 
         Checks everything before changing anything: a wrong shape always raises
-        ``StateDictError`` naming the key and both shapes; with ``strict=True``
+        ``StateDictError`` naming the key and both shapes, as do a dtype that is
+        not a real number type (complex, strings, dates...) and a value the
+        parameter's dtype cannot hold (1e300 into float32); with ``strict=True``
         so do missing and unexpected keys.
         """
         own = self._state_entries()
@@ -364,8 +366,17 @@ class Module:
         write_weights(self.state_dict(), path)
 
     def load(self, path: str | os.PathLike[str], strict: bool = True) -> "Module":
-        """Load weights written by :meth:`save` (or ``np.savez``); returns self."""
-        self.load_state_dict(read_weights(path), strict=strict)
+        """Load weights written by :meth:`save` (or ``np.savez``); returns self.
+
+        Each array's header is checked against the model before its data is
+        read, and keys the model lacks are skipped unread (with ``strict=False``;
+        with ``strict=True`` they are an error), so a hostile file cannot make
+        loading inflate more than the model's own size. Nothing changes unless
+        everything fits.
+        """
+        own = self._state_entries()
+        arrays = read_weights(path, own, strict=strict, owner=type(self).__name__)
+        self.load_state_dict(arrays, strict=strict)
         return self
 
     def summary(self, input_shape: Any = None, print_fn: Callable[[str], Any] = print) -> None:

@@ -233,9 +233,10 @@ class Optimizer:
                     g = p.grad
                     if g is None:
                         continue
-                    # For a Tensor the array was changed in place; assigning it back
-                    # bumps the version counter, as an in-place update must.
-                    p.data = self._step_param(p.data, g, self.state[p], group, _DISCARD)
+                    # The live array (._data: .data is read-only while a kept graph saved
+                    # it) changes in place; assigning it back bumps the version counter,
+                    # so that graph's backward, if it ever runs, reports the change.
+                    p.data = self._step_param(p._data, g, self.state[p], group, _DISCARD)
         return loss
 
     def zero_grad(self, set_to_none: bool = True) -> None:

@@ -1,8 +1,11 @@
-"""Shared test settings: a reproducible hypothesis profile for CI, and the kit's plugin."""
+"""Shared test settings: a reproducible hypothesis profile for CI, the kit's plugin, and
+where the notebook runs are kept for the site build."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # The kit's pytest plugin (check_op fixture, st.from_type(Tensor)), loaded here so the suite does
@@ -20,3 +23,12 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where tests/test_notebooks.py saves each notebook it ran, outputs included, so that
+    tests/test_site.py renders those runs instead of executing the notebooks again."""
+    path = tmp_path_factory.getbasetemp() / "executed-notebooks"
+    path.mkdir(exist_ok=True)
+    return path

@@ -258,13 +258,19 @@ def _mul_graph():
     return x, w, (x * w).sum()
 
 
-@pytest.mark.parametrize("how", ["data_iadd", "data_assign", "add_", "mul_", "zero_", "fill_",
-                                 "copy_"])
+def test_writing_into_saved_data_is_refused_at_the_write():
+    x, w, loss = _mul_graph()
+    with pytest.raises(RuntimeError) as info:
+        w.data += 1          # .data is read-only while mul's backward has not run
+    assert "'mul'" in str(info.value) and "saved it for backward" in str(info.value)
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [0.5, -1.0, 2.0])
+
+
+@pytest.mark.parametrize("how", ["data_assign", "add_", "mul_", "zero_", "fill_", "copy_"])
 def test_in_place_change_of_a_saved_input_is_detected_at_backward(how):
     x, w, loss = _mul_graph()
-    if how == "data_iadd":
-        w.data += 1
-    elif how == "data_assign":
+    if how == "data_assign":
         w.data = np.zeros(3)
     else:
         with no_grad():

@@ -11,6 +11,10 @@ its cells together, kernel start included). BLAS runs single-threaded in the
 kernels: the matrices here are small, and on a busy two-core machine
 multithreaded OpenBLAS makes them many times slower, not faster.
 
+Each run is saved with its outputs (the ``executed_notebooks`` fixture), and the
+site build in ``tests/test_site.py`` renders those runs instead of executing
+the notebooks a second time.
+
 The notebooks whose claims rest on training runs or matrix products run a
 second time with one-ulp noise in every product (``tests/numerics.py``, turned
 on in the kernel by a ``sitecustomize`` module), as on a machine whose BLAS
@@ -92,7 +96,7 @@ def test_notebook_is_stored_clean(path: Path) -> None:
     assert not commented, f"{path.name}: markdown cells {commented} have '# ' on several lines"
 
 
-def _run(path: Path, env: dict[str, str], last: str = "") -> None:
+def _run(path: Path, env: dict[str, str], last: str = "") -> Any:
     nb = _read(path)
     if last:
         nb.cells.append(nbformat.v4.new_code_cell(last))
@@ -108,11 +112,13 @@ def _run(path: Path, env: dict[str, str], last: str = "") -> None:
     errors = [o for c in nb.cells if c.cell_type == "code"
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors, f"{path.name}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+    return nb
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids)
-def test_notebook_runs(path: Path, tmp_path: Path) -> None:
-    _run(path, _kernel_env(tmp_path))
+def test_notebook_runs(path: Path, tmp_path: Path, executed_notebooks: Path) -> None:
+    nb = _run(path, _kernel_env(tmp_path))
+    nbformat.write(nb, executed_notebooks / path.name)  # the site build renders this run
 
 
 @pytest.mark.parametrize("path", NOISY, ids=_ids)

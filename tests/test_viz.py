@@ -184,7 +184,7 @@ def test_save_svg_and_render_png(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     render(draw_graph(L), tmp_path / "again.svg")  # a drawing works as well as a node
     with pytest.raises(ValueError, match="svg"):
-        render(L, tmp_path / "g.pdf", format="pdf")
+        render(L, tmp_path / "g.jpg", format="jpg")
 
 
 def test_jupyter_display_is_svg():
