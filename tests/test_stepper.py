@@ -14,10 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
-from autograd import BackpropStepper, Function, GraphReleasedError, Tensor, Value, toposort
+from autograd import BackpropStepper, GraphReleasedError, Tensor, Value, toposort
 from autograd.ops import RULES
 from autograd.testing import case_for
 from worked_example import worked_example
+from custom_ops import Cube
 
 RULE_NAMES = sorted(RULES)
 
@@ -155,20 +156,6 @@ def test_a_relu_that_stops_some_entries_says_how_many():
     c = s[-1].contributions[0]
     assert c.stopped == 2 and not c.dead
     assert "the local derivative is 0 at 2 of 4 entries" in s.explain(-1)
-
-
-class Cube(Function):
-    """x^3.  d/dx = 3 x^2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x * x
 
 
 def test_a_rule_without_templates_is_explained_by_its_numbers_and_docstring():
