@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from common import reset_peak, status_mb
+
 HERE = os.path.abspath(__file__)
 EPOCHS = 5
 BATCH = 128
@@ -37,21 +39,6 @@ LR = 0.05
 #: (threads, epochs): the accuracy target is judged on the full run, the timing on both.
 RUNS = ((1, EPOCHS), (2, 3))
 LAYER = dict(n=32, c=64, size=32, k=3, repeat=7)
-
-
-def _status_mb(key: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    raise KeyError(key)
-
-
-def reset_peak() -> float:
-    """Reset Linux's high-water mark of resident memory; return the current RSS in MB."""
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-    return _status_mb("VmRSS")
 
 
 # ---------------------------------------------------------------- LeNet-5 on MNIST
@@ -170,7 +157,7 @@ def lenet_worker(framework: str) -> None:
             answer: dict[str, Any] = {"seconds": time.perf_counter() - t0}
             epoch += 1
         else:
-            peak = _status_mb("VmHWM") - base
+            peak = status_mb("VmHWM") - base
             answer = {"accuracy": float((trainer.predict(X_test) == y_test).mean()),
                       "peak_mb": peak}
         print(json.dumps(answer), flush=True)
@@ -259,7 +246,7 @@ def layer_worker(framework: str) -> dict[str, Any]:
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
-    return {"seconds": float(np.median(times)), "peak_mb": _status_mb("VmHWM") - base}
+    return {"seconds": float(np.median(times)), "peak_mb": status_mb("VmHWM") - base}
 
 
 def layer(threads: int) -> dict[str, Any]:
