@@ -35,6 +35,7 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .gradcheck import gradcheck
 from .node import Node, Rule
 from .ops import RULES
+from . import conv_ops, pool_ops  # noqa: F401,I001  (they register their rules)
 from .rendering import render, save_svg
 from .rng import initial_seed, manual_seed, seed
 from .stepper import BackpropStepper
