@@ -31,10 +31,11 @@ from .creation import (
 from .engine import GraphReleasedError, backward, grad, toposort
 from .forward import ForwardModeError
 from .function import Function, FunctionCtx
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck
 from .node import Node, Rule
 from .ops import RULES
+from . import conv_ops, pool_ops  # noqa: F401,I001  (they register their rules)
 from .rendering import render, save_svg
 from .rng import initial_seed, manual_seed, seed
 from .stepper import BackpropStepper
@@ -69,7 +70,8 @@ __all__ = [
     "Function", "FunctionCtx", "GraphReleasedError", "InPlaceError", "Node",
     "RULES", "Rule", "ShapeError", "Tensor", "Value", "arange", "backward", "cat",
     "detect_anomaly", "draw_dot", "draw_graph", "enable_grad", "eye", "full", "full_like",
-    "functional", "grad", "gradcheck", "initial_seed", "is_grad_enabled", "linear",
+    "functional", "grad", "gradcheck", "inference_mode", "initial_seed", "is_grad_enabled",
+    "linear",
     "manual_seed", "maximum", "minimum", "no_grad", "ones", "ones_like", "rand", "rand_like",
     "randn", "randn_like", "render", "save_svg", "seed", "set_grad_enabled", "stack", "tensor",
     "toposort", "where", "zeros", "zeros_like",

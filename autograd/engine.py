@@ -29,8 +29,42 @@ from __future__ import annotations
 from itertools import filterfalse
 from typing import Any, Iterable, Sequence
 
+import numpy as np
+
 from .grad_mode import STATE
 from .node import _DATA, RELEASED, RELEASED_EXTRA, Node, release_arrays, released
+
+
+# True once a tensor has had a hook registered: until then backward looks for none.
+_hooked = False
+
+
+def hooks_registered() -> None:
+    """Note that some node has hooks (``Tensor.register_hook``): backward calls them."""
+    global _hooked
+    _hooked = True
+
+
+def _run_hooks(node: Node, hooks: list[Any], g: Any, create_graph: bool) -> Any:
+    """``g`` passed through each of ``node``'s hooks in turn (a hook may replace it)."""
+    for hook in list(hooks):
+        arg = g if create_graph else type(node)._new(g)
+        out = hook(arg)
+        if out is None:
+            continue
+        new = out if create_graph or not isinstance(out, Node) else out._data
+        if not create_graph:
+            new = _as_grad_array(new, g)
+        if getattr(new, "shape", None) != g.shape:
+            raise GradientShapeError(
+                f"a hook of a tensor of shape {g.shape} returned a gradient of shape "
+                f"{getattr(new, 'shape', type(new).__name__)}: expected {g.shape}")
+        g = new
+    return g
+
+
+def _as_grad_array(x: Any, like: Any) -> Any:
+    return np.asarray(x, dtype=like.dtype)
 
 
 class GraphReleasedError(RuntimeError):
@@ -314,6 +348,7 @@ def run_backward(
         old = grads.get(root)
         grads[root] = seed if old is None else old + seed
     kept: list[tuple[Node, Any]] = []
+    hooked = _hooked
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
     try:
@@ -321,6 +356,10 @@ def run_backward(
             g = grads.pop(node, None)
             if g is None:
                 continue
+            if hooked:
+                hooks = getattr(node, "_hooks", None)
+                if hooks:
+                    g = _run_hooks(node, hooks, g, create_graph)
             rule = node._rule
             if keep is None:
                 if rule is None or node.retains_grad:

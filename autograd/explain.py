@@ -17,10 +17,15 @@ variadic rule). Without ``{g}`` it is the local derivative d out/d input,
 which the chain rule multiplies by the gradient arriving at ``out``: for
 ``z1 = w * x`` the mul rule's ``"{y}"`` reads ``∂z1/∂w = x``. With ``{g}`` it
 is the input's gradient itself, as for matrix products: ``"{g} · {y}ᵀ"``
-reads ``∂L/∂X = ∂L/∂Y · Wᵀ``. An entry may be a function of ``i``, ``n``
-(the number of inputs) and the parameters that returns the template. A rule
-without templates (a user's ``Function``) is explained by the numbers its VJP
-gives and the first line of its docstring.
+reads ``∂L/∂X = ∂L/∂Y · Wᵀ``, and the same template with shapes in place of
+the names gives the product's shapes, ``(3, 2) = (3, 4)·(4, 2)``. Where the
+factors are not the inputs themselves but matrices made from them (a
+convolution's ``W_mat`` and ``cols(X)``), an entry is a pair: the template in
+names, then the text of the shapes. An entry may be a function of ``i``,
+``n`` (the number of inputs), ``in_shapes`` and ``out_shape`` (the inputs'
+and the result's shapes) and the parameters that returns the template (or
+the pair). A rule without templates (a user's ``Function``) is explained by
+the numbers its VJP gives and the first line of its docstring.
 
 >>> from autograd import Value
 >>> w = Value(1.0, label="w"); x = Value(0.5, label="x"); z1 = w * x; z1.label = "z1"
@@ -92,13 +97,18 @@ def _fill(template: str, node: Node, args: list[str], out: str, g: str,
         return ""  # a template naming an absent input (linear without bias): no text
 
 
-def _template(spec: Any, node: Node, i: int | None) -> str | None:
-    """The rule's template for input ``i`` (``local``) or for the result (``formula``)."""
+def _template(spec: Any, node: Node, i: int | None) -> Any:
+    """The rule's template for input ``i`` (``local``: a string or a (names, shapes) pair)
+    or for the result (``formula``)."""
     if spec is None:
         return None
-    n = len(node._parents)
+    parents = node._parents
+    sizes = dict(n=len(parents), in_shapes=tuple(np.shape(p._data) for p in parents),
+                 out_shape=np.shape(node._data))
     if callable(spec):
-        return spec(i=i, n=n, **params_of(node)) if i is not None else spec(n=n, **params_of(node))
+        if i is None:
+            return spec(**sizes, **params_of(node))
+        return spec(i=i, **sizes, **params_of(node))
     if isinstance(spec, str):
         return spec
     if i is None:
@@ -109,7 +119,7 @@ def _template(spec: Any, node: Node, i: int | None) -> str | None:
         entry = spec[i]
     else:
         return None
-    return entry(i=i, n=n, **params_of(node)) if callable(entry) else entry
+    return entry(i=i, **sizes, **params_of(node)) if callable(entry) else entry
 
 
 def formula(node: Node, names: dict[int, str]) -> str:
@@ -127,11 +137,22 @@ def formula(node: Node, names: dict[int, str]) -> str:
     return f"{rule.symbol}({', '.join(args + extras)})"
 
 
-def local_template(node: Node, j: int) -> str | None:
-    """Input ``j``'s template in the rule's own names, or None when the rule has none."""
+def _local_entry(node: Node, j: int) -> Any:
     if node._params is RELEASED:
         return None
     return _template(node._rule.local, node, j)
+
+
+def local_template(node: Node, j: int) -> str | None:
+    """Input ``j``'s template in the rule's own names, or None when the rule has none."""
+    entry = _local_entry(node, j)
+    return entry[0] if isinstance(entry, tuple) else entry
+
+
+def shapes_template(node: Node, j: int) -> str | None:
+    """Input ``j``'s template for the shapes: the pair's second, or the names template."""
+    entry = _local_entry(node, j)
+    return entry[1] if isinstance(entry, tuple) else entry
 
 
 def is_gradient_form(template: str | None) -> bool:
@@ -176,9 +197,9 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 def shapes_form(node: Node, j: int, g_shape: tuple[int, ...]) -> str | None:
     """Input ``j``'s gradient template with shapes in place of names: ``(3, 4)·(4, 2)``."""
-    template = local_template(node, j)
-    if not is_gradient_form(template):
+    if not is_gradient_form(local_template(node, j)):
         return None
+    template = shapes_template(node, j)
     args = [shape_text(np.shape(p._data)) for p in node._parents]
     text = _fill(template, node, args, shape_text(np.shape(node._data)), shape_text(g_shape), j)
 

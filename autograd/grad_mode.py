@@ -140,3 +140,17 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode: bool) -> None:
         self.mode = bool(mode)
+
+
+class inference_mode(_GradMode):
+    """PyTorch's ``inference_mode``: like ``no_grad`` (``inference_mode(False)`` records).
+
+    >>> from autograd import Tensor, inference_mode
+    >>> with inference_mode():
+    ...     y = Tensor([1.0], requires_grad=True) * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = not mode

@@ -47,8 +47,9 @@ class Rule:
     ``"{x} · {w}ᵀ + {b}"``; ``local`` one template per input, either the local
     derivative d result/d input (``"{y}"`` for the x of ``x * y``) or, when it
     mentions ``{g}``, the gradient the input receives (``"{g} · {y}ᵀ"`` for
-    the x of ``x @ y``). A rule without them is explained from its VJP's
-    numbers and its docstring.
+    the x of ``x @ y``), or a pair of that and the text of its shapes, for
+    factors made from the inputs (a convolution's im2col form). A rule
+    without them is explained from its VJP's numbers and its docstring.
 
     ``jvp(ts, ans, *inputs, **params)`` is forward mode's rule: given ``ts``,
     one tangent per input (``backend.ZERO`` for an input that carries none),

@@ -186,9 +186,27 @@ def pow(x, y):  # noqa: A001 - the rule's name
     return B.power(x, y)
 
 
+def _arrays(x: Any) -> bool:
+    """True for Tensor data or a Tensor (arrays), False for Value data or a Value (floats)."""
+    return isinstance(x, np.ndarray) or getattr(x, "_broadcasts", False)
+
+
+def _raw(x: Any) -> Any:
+    return x if B.is_raw(x) else x._data
+
+
 @pow.defvjp
 def pow_vjp(g, ans, x, y):
-    return g * y * B.power(x, y - 1), g * ans * B.log(x)
+    if not _arrays(x):  # floats: math's errors say where the derivative is undefined
+        return g * y * B.power(x, y - 1), g * ans * B.log(x)
+    # PyTorch's values at x = 0: d/dx is 0 where y == 0 too (not 0 * 0^-1) and d/dy is 0
+    # where y >= 0 (not 0 * log 0); x < 0 gives NaN for d/dy, as log does on arrays.
+    xr, yr = _raw(x), _raw(y)
+    at0 = xr == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gx = g * B.where(at0 & (yr == 0), 0.0, y * B.power(x, y - 1))
+        gy = g * B.where(at0 & (yr >= 0), 0.0, ans * B.log(x))
+    return gx, gy
 
 
 @pow.defjvp
@@ -233,10 +251,18 @@ def rpowc(y, *, base):
 
 
 def _rpowc_slope(ans, base):
-    """d base^y / dy = base^y log(base) = ans log(base)."""
-    if isinstance(base, np.ndarray):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return ans * np.log(base)
+    """d base^y / dy = base^y log(base) = ans log(base).
+
+    For arrays, PyTorch's values: NaN for a negative base (log's value there), and
+    for a base of 0, 0 where y >= 0 and -inf where y < 0 (ans = inf).
+    """
+    if isinstance(base, np.ndarray) or (_arrays(ans) and base <= 0):
+        b = np.asarray(base, dtype=_raw(ans).dtype)
+        zero = b == 0
+        with np.errstate(invalid="ignore"):
+            log_b = np.log(np.where(zero, 1, b))  # 0 at a zero base: no inf to leak into a
+        # second derivative through the other branch of where
+        return B.where(zero & (_raw(ans) == np.inf), -np.inf, ans * log_b)
     if base == 0:
         return ans * 0.0
     return ans * B.log(float(base))

@@ -316,7 +316,8 @@ class BackwardFrames(FrameSet):
             if step.unit_seed:
                 lines = [f"{d(r, p)} = {form}{num(c.value)}"]
             else:
-                lines = [f"{d(n, p)} = {form}{num(c.local)}",
+                local = "" if c.gradient_form else form  # a gradient form is the product
+                lines = [f"{d(n, p)} = {local}{num(c.local)}",
                          f"sends {num(step.grad)} × {num(c.local)} = {num(c.value)}"]
         else:
             g = d(r, n)

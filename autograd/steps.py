@@ -176,9 +176,12 @@ def _scalar_lines(step: Step, c: Contribution) -> list[str]:
         lines = [f"  {d(r, p)} {op} " + chain_text(c.form, c.substituted, value_text(c.value))
                  + note + stop]
     else:
-        lines = [f"  {d(n, p)} = " + chain_text(c.form, c.substituted, local) + note]
+        # A gradient form (∂L/∂C · Bᵀ) is the whole product, not the local derivative.
+        form = c.form if not c.gradient_form else None
+        via = f" = {c.form}" if c.gradient_form and c.form else ""
+        lines = [f"  {d(n, p)} = " + chain_text(form, c.substituted, local) + note]
         product = f"{value_text(step.grad)} × {local} = " if local is not None else ""
-        lines.append(f"  {d(r, p)} += {d(r, n)} · {d(n, p)} = {product}"
+        lines.append(f"  {d(r, p)} += {d(r, n)} · {d(n, p)}{via} = {product}"
                      f"{value_text(c.value)}{stop}")
     return lines
 

@@ -46,3 +46,19 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     sep = "  ".join("-" * w for w in widths)
     body = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows]
     return "\n".join([line, sep] + body)
+
+
+def status_mb(key: str) -> float:
+    """A memory figure of this process from /proc/self/status (VmRSS, VmHWM, ...) in MB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    raise KeyError(key)
+
+
+def reset_peak() -> float:
+    """Reset Linux's high-water mark of resident memory; return the current RSS in MB."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    return status_mb("VmRSS")

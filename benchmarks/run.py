@@ -8,9 +8,11 @@ scalar engines, taking turns over three rounds (``scalar.py``). The Hessian-vect
 product runs both frameworks on one thread, each in a fresh subprocess, and compares each
 with its own gradient (``hvp.py``). Elsewhere PyTorch is
 pinned to 2 threads for the MLP (this machine's core count) and 1 thread for
-the small-op chain; NumPy's BLAS uses its default (all cores). Timings are
-medians of repeated runs, so a busy machine shows up as noise in all columns.
-``run.py scalar small_op`` runs only the workloads named.
+the small-op chain; NumPy's BLAS uses its default (all cores). The
+convolutional workloads (conv.py) run each framework in its own process with
+the same thread count for both, 1 and then 2, and alternate their LeNet-5
+epochs. Timings are medians of repeated runs, so a busy machine shows up as
+noise in all columns. ``run.py scalar small_op`` runs only the workloads named.
 """
 from __future__ import annotations
 
@@ -156,10 +158,44 @@ def mnist_rows() -> list[list[str]]:
              "met" if r["chainrule_accuracy"] >= 0.98 else "missed", ">= 98% test accuracy"]]
 
 
+def conv_rows() -> list[list[str]]:
+    out = subprocess.run([sys.executable, os.path.join(HERE, "conv.py")], capture_output=True,
+                         text=True, check=False)
+    if out.returncode != 0:
+        last = out.stderr.strip().splitlines()[-1] if out.stderr else "failed"
+        return [["LeNet-5 on real MNIST", "n/a", last, "", "not run", "<= 1.5x PyTorch"]]
+    r = json.loads(out.stdout)
+    rows = []
+    for run in r["lenet"]:
+        ours, pt, n = run["chainrule"], run["torch"], run["threads"]
+        ratio = ours["s_per_epoch"] / pt["s_per_epoch"]
+        rows.append([f"LeNet-5 MNIST epoch, SGD batch 128, {n} thread(s) (s/epoch)",
+                     f"{ours['s_per_epoch']:.2f}", f"PyTorch {pt['s_per_epoch']:.2f}",
+                     f"{ratio:.2f}x PyTorch", "met" if ratio <= 1.5 else "missed",
+                     "<= 1.5x PyTorch"])
+        full = run["epochs"] >= 5
+        rows.append([f"  test accuracy after {run['epochs']} epochs", f"{ours['accuracy']:.2%}",
+                     f"PyTorch {pt['accuracy']:.2%}", "",
+                     _verdict(full, ours["accuracy"] >= 0.99),
+                     ">= 99.0% in 5 epochs" if full else "reference (schedule unfinished)"])
+        rows.append([f"  peak memory, {n} thread(s)", f"{ours['peak_mb']:.1f} MB",
+                     f"PyTorch {pt['peak_mb']:.1f} MB",
+                     f"{ours['peak_mb'] / max(pt['peak_mb'], 1e-9):.2f}x", "-", "reported"])
+    for run in r["layer"]:
+        ours, pt, n = run["chainrule"], run["torch"], run["threads"]
+        rows.append([f"Conv2d 64->64 3x3, 32x32, batch 32, fwd+bwd, {n} thread(s)",
+                     f"{ours['seconds'] * 1e3:.1f} ms", f"PyTorch {pt['seconds'] * 1e3:.1f} ms",
+                     f"{ours['seconds'] / pt['seconds']:.2f}x PyTorch", "-", "reported"])
+        rows.append([f"  peak memory, {n} thread(s)", f"{ours['peak_mb']:.1f} MB",
+                     f"PyTorch {pt['peak_mb']:.1f} MB",
+                     f"{ours['peak_mb'] / max(pt['peak_mb'], 1e-9):.2f}x", "-", "reported"])
+    return rows
+
+
 def main() -> int:
     header = ["workload", "chainrule", "peers", "ratio", "target", "goal"]
     rows: list[list[str]] = []
-    parts = (scalar_rows, small_op_rows, hvp_rows, mlp_rows, mnist_rows)
+    parts = (scalar_rows, small_op_rows, hvp_rows, mlp_rows, mnist_rows, conv_rows)
     chosen = sys.argv[1:]  # e.g. `run.py scalar small_op`: only those workloads
     for part in parts:
         if chosen and part.__name__[:-5] not in chosen:

@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from common import reset_peak, status_mb
+
 SIZES = (784, 256, 128, 10)
 STEPS = 100
 LR = 0.01
@@ -137,21 +139,6 @@ FRAMEWORKS: dict[str, Callable[..., Callable[[], None]]] = {
     "numpy": numpy_epoch_fn, "chainrule": chainrule_epoch_fn, "torch": torch_epoch_fn}
 
 
-def _status_mb(key: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    raise KeyError(key)
-
-
-def reset_peak() -> float:
-    """Reset Linux's high-water mark of resident memory; return the current RSS in MB."""
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-    return _status_mb("VmRSS")
-
-
 def main(argv: list[str]) -> dict[str, Any]:
     framework, opt, batch = argv[0], argv[1], int(argv[2])
     repeat = int(argv[3]) if len(argv) > 3 else 5
@@ -172,7 +159,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     # Peak memory from model creation to the end of training: parameters, optimizer state,
     # activations, gradients and whatever the framework caches.
     return {"framework": framework, "optimizer": opt, "batch": batch,
-            "seconds": float(np.median(times)), "peak_mb_training": _status_mb("VmHWM") - base}
+            "seconds": float(np.median(times)), "peak_mb_training": status_mb("VmHWM") - base}
 
 
 if __name__ == "__main__":

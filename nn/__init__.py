@@ -21,17 +21,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import (callback, callbacks, data, datasets, functional, init, metrics, plots, scalar,
-               train, utils)
+from . import (callback, callbacks, conv, data, datasets, functional, init, metrics, plots,
+               scalar, train, utils)
 from .activations import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import (Callback, CSVLogger, EarlyStopping, LambdaCallback,
                         LearningRateScheduler, ModelCheckpoint)
+from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .data import (DataLoader, Dataset, TensorDataset, one_hot, standardize, train_test_split,
                    train_val_test_split)
 from .evaluation import evaluate, predict, predict_proba
 from .guards import LossInputWarning, TrainingWarning
 from .history import History
-from .layers import MLP, BatchNorm1d, Dropout, Flatten, Identity, Linear, Sequential
+from .layers import (MLP, BatchNorm1d, BatchNorm2d, Dropout, Flatten, Identity, Linear,
+                     Sequential)
 from .loss_names import get_loss
 from .losses import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss,
                      NLLLoss, PerceptronLoss, SoftDiceLoss, SoftJaccardLoss)
@@ -42,26 +44,27 @@ from .summary import summary
 from .train import fit
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CSVLogger", "Callback", "CrossEntropyLoss",
-    "DataLoader", "Dataset", "Dropout", "EarlyStopping", "Flatten", "HingeLoss", "History",
-    "Identity", "IncompatibleKeys", "L1Loss", "LambdaCallback", "LearningRateScheduler",
-    "LeakyReLU", "Linear", "LogSoftmax", "LossInputWarning", "MLP", "MSELoss", "Module",
-    "ModelCheckpoint", "ModuleList", "NLLLoss", "Parameter", "ParameterList", "PerceptronLoss",
-    "ReLU", "Sequential", "Sigmoid", "SoftDiceLoss", "SoftJaccardLoss", "Softmax",
-    "StateDictError", "Tanh", "TensorDataset", "TrainingWarning", "WeightsFileError",
-    "callback", "callbacks", "data", "datasets", "evaluate", "fit", "functional", "get_loss",
-    "init", "metrics", "one_hot", "plots", "predict", "predict_proba", "read_weights", "scalar",
-    "standardize", "summary", "train", "train_test_split", "train_val_test_split", "utils",
+    "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "CSVLogger",
+    "Callback", "Conv2d", "CrossEntropyLoss", "DataLoader", "Dataset", "Dropout",
+    "EarlyStopping", "Flatten", "HingeLoss", "History", "Identity", "IncompatibleKeys", "L1Loss",
+    "LambdaCallback", "LearningRateScheduler", "LeakyReLU", "Linear", "LogSoftmax",
+    "LossInputWarning", "MLP", "MSELoss", "MaxPool2d", "Module", "ModelCheckpoint", "ModuleList",
+    "NLLLoss", "Parameter", "ParameterList", "PerceptronLoss", "ReLU", "Sequential", "Sigmoid",
+    "SoftDiceLoss", "SoftJaccardLoss", "Softmax", "StateDictError", "Tanh", "TensorDataset",
+    "TrainingWarning", "WeightsFileError", "callback", "callbacks", "conv", "data", "datasets",
+    "evaluate", "fit", "functional", "get_loss", "init", "metrics", "one_hot", "plots", "predict",
+    "predict_proba", "read_weights", "scalar", "standardize", "summary", "train",
+    "train_test_split", "train_val_test_split", "utils",
 ]
 
 # torch.nn names a PyTorch user may reach for (a fact list, to say "not here" clearly).
 _PYTORCH_ONLY = frozenset("""
-    AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveMaxPool2d AvgPool1d AvgPool2d AvgPool3d
-    BatchNorm2d BatchNorm3d Bilinear CELU CTCLoss Conv1d Conv2d Conv3d ConvTranspose1d
+    AdaptiveAvgPool1d AdaptiveAvgPool2d AdaptiveMaxPool2d AvgPool1d AvgPool3d
+    BatchNorm3d Bilinear CELU CTCLoss Conv1d Conv3d ConvTranspose1d
     ConvTranspose2d ConvTranspose3d CosineEmbeddingLoss CosineSimilarity Dropout1d Dropout2d
     Dropout3d ELU Embedding EmbeddingBag GELU GLU GRU GRUCell GaussianNLLLoss GroupNorm
     Hardsigmoid Hardswish Hardtanh HuberLoss InstanceNorm1d InstanceNorm2d KLDivLoss LPPool2d
-    LSTM LSTMCell LayerNorm LazyLinear LocalResponseNorm MarginRankingLoss MaxPool1d MaxPool2d
+    LSTM LSTMCell LayerNorm LazyLinear LocalResponseNorm MarginRankingLoss MaxPool1d
     MaxPool3d MaxUnpool2d Mish ModuleDict MultiLabelMarginLoss MultiLabelSoftMarginLoss
     MultiMarginLoss MultiheadAttention PReLU ParameterDict PairwiseDistance PixelShuffle
     PoissonNLLLoss RNN RNNCell RReLU ReLU6 ReflectionPad2d ReplicationPad2d SELU SiLU

@@ -1,7 +1,9 @@
-"""Stateless network functions: activations, ``linear``, ``dropout``, ``batch_norm``, losses.
+"""Stateless network functions: activations, ``linear``, ``dropout``, ``batch_norm``, losses,
+convolution and pooling.
 
-The losses live in :mod:`nn.losses` and are re-exported here, so
-``nn.functional`` is the one place to look them up, as ``torch.nn.functional``.
+The losses live in :mod:`nn.losses` and convolution and pooling in
+:mod:`nn.conv_functional`; both are re-exported here, so ``nn.functional``
+is the one place to look them up, as ``torch.nn.functional``.
 
 >>> import numpy as np
 >>> from autograd import Tensor
@@ -23,15 +25,16 @@ from autograd.node import Node
 from autograd.tensor import ShapeError
 from autograd.tensor import linear as _linear
 
+from .conv_functional import avg_pool2d, conv2d, fold, max_pool2d, unfold
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                      hinge_loss, l1_loss, mse_loss, nll_loss, perceptron_loss, soft_dice_loss,
                      soft_jaccard_loss)
 
 __all__ = [
-    "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "dropout", "hinge_loss", "l1_loss", "leaky_relu", "linear", "log_softmax", "mse_loss",
-    "nll_loss", "perceptron_loss", "relu", "sigmoid", "soft_dice_loss", "soft_jaccard_loss",
-    "softmax", "tanh",
+    "avg_pool2d", "batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "conv2d", "cross_entropy", "dropout", "fold", "hinge_loss", "l1_loss", "leaky_relu", "linear",
+    "log_softmax", "max_pool2d", "mse_loss", "nll_loss", "perceptron_loss", "relu", "sigmoid",
+    "soft_dice_loss", "soft_jaccard_loss", "softmax", "tanh", "unfold",
 ]
 
 
@@ -116,7 +119,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, rng: Any = None) -> T
 def batch_norm(x: Any, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Normalise each channel (axis 1) of an (N, C) or (N, C, L) input, as PyTorch.
+    """Normalise each channel (axis 1) of an (N, C), (N, C, L) or (N, C, H, W) input, as PyTorch.
 
     In training (or without running statistics) the batch mean and biased
     variance normalise; the running statistics, when given, move towards the
@@ -129,9 +132,10 @@ def batch_norm(x: Any, running_mean: Tensor | None, running_var: Tensor | None,
     [-1.0, 1.0]
     """
     x = as_node(x)
-    if x.ndim not in (2, 3):
-        raise ShapeError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got {x.shape}")
-    axes = (0,) if x.ndim == 2 else (0, 2)
+    if x.ndim not in (2, 3, 4):
+        raise ShapeError(f"batch_norm: expected input of shape (N, C), (N, C, L) or "
+                         f"(N, C, H, W), got {x.shape}")
+    axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training or running_mean is None:
         n = x.size // max(x.shape[1], 1)

@@ -1,5 +1,5 @@
-"""Layers: ``Linear``, ``Sequential``, ``MLP``, ``Dropout``, ``BatchNorm1d``, ``Flatten``,
-``Identity``.
+"""Layers: ``Linear``, ``Sequential``, ``MLP``, ``Dropout``, ``BatchNorm1d``,
+``BatchNorm2d``, ``Flatten``, ``Identity`` (convolution and pooling: :mod:`nn.conv`).
 
 Shapes, parameter names and defaults are PyTorch's, so weights move between
 the two with ``state_dict`` (``Linear.weight`` is ``(out_features, in_features)``).
@@ -274,12 +274,15 @@ class BatchNorm1d(Module):
             self.running_var.data = np.ones_like(self.running_var.data)
             self.num_batches_tracked.data = np.array(0, dtype=np.int64)
 
-    def forward(self, x: Any) -> Tensor:
-        x = F.as_node(x)
+    def _check_input(self, x: Tensor) -> None:
         if x.ndim not in (2, 3) or x.shape[1] != self.num_features:
             raise ShapeError(f"BatchNorm1d({self.num_features}): expected input of shape "
                              f"(N, {self.num_features}) or (N, {self.num_features}, L), got "
                              f"{x.shape}")
+
+    def forward(self, x: Any) -> Tensor:
+        x = F.as_node(x)
+        self._check_input(x)
         momentum = self.momentum
         use_batch = self.training or not self.track_running_stats
         if self.training and self.track_running_stats:
@@ -294,3 +297,23 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
                 f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalisation of each channel of (N, C, H, W) images, over N, H and W, as PyTorch.
+
+    The same arguments, parameters and buffers as :class:`BatchNorm1d` (and as
+    ``torch.nn.BatchNorm2d``, so state dicts move between them unchanged).
+
+    >>> import numpy as np
+    >>> from autograd import Tensor
+    >>> bn = BatchNorm2d(2)
+    >>> y = bn(Tensor(np.arange(16.0, dtype=np.float32).reshape(2, 2, 2, 2)))
+    >>> [round(float(v), 4) for v in y.data.mean(axis=(0, 2, 3))]
+    [0.0, 0.0]
+    """
+
+    def _check_input(self, x: Tensor) -> None:
+        if x.ndim != 4 or x.shape[1] != self.num_features:
+            raise ShapeError(f"BatchNorm2d({self.num_features}): expected input of shape "
+                             f"(N, {self.num_features}, H, W), got {x.shape}")

@@ -32,6 +32,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 
 from autograd import Tensor, no_grad
+from autograd.spellings import parse_to
 
 from .serialization import IncompatibleKeys, check_state_dict, read_weights, write_weights
 from .serialization import StateDictError as StateDictError
@@ -297,9 +298,13 @@ class Module:
             p.requires_grad = bool(requires_grad)
         return self
 
-    def to(self, dtype: Any) -> "Module":
-        """Convert floating parameters and buffers to ``dtype`` (e.g. ``np.float64``)."""
-        dtype = np.dtype(dtype)
+    def to(self, *args: Any, **kwargs: Any) -> "Module":
+        """Convert floating parameters and buffers to a dtype (``to(np.float64)``,
+        ``to("float64")``, ``to(dtype=...)``); ``to("cpu")`` changes nothing (NumPy runs
+        on the CPU), as PyTorch's ``to``. Returns the module."""
+        dtype = parse_to(args, kwargs, type(self).__name__)
+        if dtype is None:
+            return self
         with no_grad():
             for t in list(self.parameters()) + list(self.buffers()):
                 if t.dtype.kind == "f" and t.dtype != dtype:

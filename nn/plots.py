@@ -1,4 +1,5 @@
-"""Plots for training: learning curves, decision boundaries, confusion matrices.
+"""Plots for training: learning curves, decision boundaries, confusion matrices, and what a
+convolutional network sees: its filters and the feature maps of one image.
 
 Each function returns a ``matplotlib.figure.Figure`` made through pyplot, so
 it behaves like any matplotlib figure: a script shows it with ``plt.show()``,
@@ -26,7 +27,8 @@ import numpy as np
 
 from .metrics import predicted_labels
 
-__all__ = ["plot_confusion_matrix", "plot_decision_boundary", "plot_history"]
+__all__ = ["feature_maps", "plot_confusion_matrix", "plot_decision_boundary", "plot_feature_maps",
+           "plot_filters", "plot_history"]
 
 _FIGURE_CLASS: Any = None
 
@@ -169,4 +171,136 @@ def plot_confusion_matrix(cm: Any, labels: Sequence[Any] | None = None, normaliz
                 text = f"{shown[i, j]:.2f}" if normalize else f"{int(cm[i, j])}"
                 ax.text(j, i, text, ha="center", va="center", fontsize="small",
                         color="white" if shown[i, j] > 0.6 * top else "black")
+    return fig
+
+
+def _array(x: Any) -> np.ndarray:
+    return np.asarray(getattr(x, "data", x))
+
+
+def feature_maps(model: Any, image: Any, layer: Any = None) -> np.ndarray:
+    """The activations (C, H, W) of one image: ``model``'s output, or that of its layers up
+    to and including ``layer`` for a ``Sequential`` (an index, a name, or the layer itself).
+
+    ``image`` is (C, H, W), or (H, W) for one channel. Runs without recording a graph.
+
+    >>> import numpy as np
+    >>> from nn import Conv2d, ReLU, Sequential
+    >>> model = Sequential(Conv2d(1, 4, 3, rng=0), ReLU())
+    >>> feature_maps(model, np.zeros((8, 8), dtype=np.float32), layer=0).shape
+    (4, 6, 6)
+    """
+    from autograd import Tensor, no_grad
+
+    from .layers import Sequential
+
+    x = _array(image)
+    if x.ndim == 2:
+        x = x[None]
+    if x.ndim != 3:
+        raise ValueError(f"feature_maps: expected one image of shape (C, H, W) or (H, W), got "
+                         f"{x.shape}")
+    x = x[None].astype(np.float32) if x.dtype.kind != "f" else x[None]
+    run = model
+    if layer is not None:
+        if not isinstance(model, Sequential):
+            raise TypeError("feature_maps: layer= needs a Sequential model; for another model "
+                            "pass a function that returns the activations you want")
+        names = [name for name, _ in model.named_children()]
+        mods = [m for _, m in model.named_children()]
+        if isinstance(layer, str):
+            if layer not in names:
+                raise ValueError(f"feature_maps: no layer named {layer!r}; the layers are "
+                                 f"{names}")
+            stop = names.index(layer)
+        elif isinstance(layer, (int, np.integer)):
+            stop = int(layer) % len(mods)
+        else:
+            found = [i for i, m in enumerate(mods) if m is layer]
+            if not found:
+                raise ValueError("feature_maps: the given layer is not one of the model's")
+            stop = found[0]
+        run = model[:stop + 1]
+    with no_grad():
+        out = _array(run(Tensor(x)))
+    if out.ndim != 4:
+        raise ValueError(f"feature_maps: the activations have shape {out.shape}, not "
+                         "(1, C, H, W): pick a convolution or pooling layer")
+    return out[0]
+
+
+def _grid(fig: Any, count: int, ncols: int) -> list[Any]:
+    rows = (count + ncols - 1) // ncols
+    axes = [fig.add_subplot(rows, ncols, i + 1) for i in range(count)]
+    for ax in axes:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return axes
+
+
+def plot_feature_maps(model: Any, image: Any = None, layer: Any = None, max_maps: int = 32,
+                      ncols: int = 8, cmap: str = "viridis",
+                      figsize: tuple[float, float] | None = None) -> Any:
+    """One panel per channel of a layer's activations for one image.
+
+    ``model`` and ``layer`` are as in :func:`feature_maps`; or pass the
+    activations themselves (an array or Tensor of shape (C, H, W) or
+    (1, C, H, W)) as ``model`` with no ``image``. Each panel has its own colour
+    scale (bright: strong activation); at most ``max_maps`` channels are shown.
+
+    >>> import numpy as np
+    >>> fig = plot_feature_maps(np.random.default_rng(0).random((3, 5, 5)))
+    >>> len(fig.axes)
+    3
+    """
+    if image is None:
+        maps = _array(model)
+        maps = maps[0] if maps.ndim == 4 and maps.shape[0] == 1 else maps
+        if maps.ndim != 3:
+            raise ValueError(f"plot_feature_maps: expected activations of shape (C, H, W), got "
+                             f"{maps.shape} (or pass a model and an image)")
+    else:
+        maps = feature_maps(model, image, layer)
+    count = min(len(maps), max_maps)
+    ncols = max(1, min(ncols, count))
+    rows = (count + ncols - 1) // ncols
+    fig = _figure(figsize or (1.3 * ncols + 0.4, 1.3 * rows + 0.5))
+    for c, ax in enumerate(_grid(fig, count, ncols)):
+        ax.imshow(maps[c], cmap=cmap)
+        ax.set_title(f"channel {c}", fontsize="x-small")
+    fig.suptitle(f"feature maps {maps.shape[1]}x{maps.shape[2]}"
+                 + (f" (first {count} of {len(maps)})" if count < len(maps) else ""),
+                 fontsize="small")
+    return fig
+
+
+def plot_filters(weight: Any, max_filters: int = 32, cmap: str = "gray",
+                 figsize: tuple[float, float] | None = None) -> Any:
+    """A convolution's kernels: one row per output channel, one panel per input channel.
+
+    ``weight`` is (C_out, C_in, kH, kW), or a layer with a ``weight`` (a
+    ``Conv2d``). With a single input channel the kernels fill rows of eight.
+    Each kernel has its own grey scale (light: large weights).
+
+    >>> from nn import Conv2d
+    >>> len(plot_filters(Conv2d(1, 6, 5, rng=0)).axes), len(plot_filters(Conv2d(2, 3, 3)).axes)
+    (6, 6)
+    """
+    w = _array(getattr(weight, "weight", weight))
+    if w.ndim != 4:
+        raise ValueError(f"plot_filters: expected a weight of shape (C_out, C_in, kH, kW), got "
+                         f"{w.shape}")
+    w = w[:max_filters]
+    if w.shape[1] == 1:
+        kernels, ncols = list(w[:, 0]), min(8, len(w))
+        titles = [f"filter {o}" for o in range(len(w))]
+    else:
+        kernels, ncols = [w[o, c] for o in range(len(w)) for c in range(w.shape[1])], w.shape[1]
+        titles = [f"{o} from {c}" for o in range(len(w)) for c in range(w.shape[1])]
+    rows = (len(kernels) + ncols - 1) // ncols
+    fig = _figure(figsize or (1.1 * ncols + 0.4, 1.1 * rows + 0.5))
+    for k, title, ax in zip(kernels, titles, _grid(fig, len(kernels), ncols)):
+        ax.imshow(k, cmap=cmap)
+        ax.set_title(title, fontsize="xx-small")
+    fig.suptitle(f"{len(w)} filters of {w.shape[2]}x{w.shape[3]}", fontsize="small")
     return fig

@@ -24,7 +24,7 @@ import pytest
 
 from autograd import BackpropStepper, ForwardStepper, Tensor, Value
 from browser.stepper_checks import ARGS, VIEWPORT, click_through
-from worked_example import worked_example
+from worked_example import neuron, worked_example
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
@@ -54,19 +54,8 @@ def tensor_loss():
 
 def forward_stepper():
     """The worked example's forward pass along dw = 1."""
-    def f(w, x, b):
-        z1 = w * x
-        z1.label = "z1"
-        z2 = z1 + b
-        z2.label = "z2"
-        z3 = z2.relu()
-        z3.label = "z3"
-        L = (z3 - 1) ** 2
-        L.label = "L"
-        return L
-
     inputs = (Value(1.0, label="w"), Value(0.5, label="x"), Value(0.1, label="b"))
-    return ForwardStepper(f, inputs, (1.0, 0.0, 0.0))
+    return ForwardStepper(neuron, inputs, (1.0, 0.0, 0.0))
 
 
 @pytest.mark.parametrize("build, fits", [

@@ -22,21 +22,9 @@ from autograd.ops import RULES
 from autograd.testing import case_for
 from numerics import APPROX, close
 from svg_frames import SVG, all_frames, assert_one_layout, classes, groups, svgs_of, texts
+from worked_example import neuron
 
 RULE_NAMES = sorted(RULES)
-
-
-def neuron(w, x, b):
-    """The worked example of the backward tests as a function: L = (relu(w x + b) - 1)^2."""
-    z1 = w * x
-    z1.label = "z1"
-    z2 = z1 + b
-    z2.label = "z2"
-    z3 = z2.relu()
-    z3.label = "z3"
-    L = (z3 - 1) ** 2
-    L.label = "L"
-    return L
 
 
 def neuron_inputs(w=1.0, x=0.5, b=0.1):

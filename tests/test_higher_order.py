@@ -8,6 +8,7 @@ import pytest
 
 from autograd import Tensor, cat, grad, linear, maximum, minimum, stack, toposort, where
 from autograd.ops import RULES
+from nn.functional import avg_pool2d, conv2d, fold, max_pool2d, unfold
 from numerics import CLOSE, CLOSE_DEEP
 
 torch = pytest.importorskip("torch")
@@ -95,6 +96,24 @@ OPS: dict[str, tuple[Callable[..., Any], Callable[..., Any], list[tuple[int, ...
               [(3, 4), (3, 4)], False),
     "astype": (lambda x: x.astype(np.float32).astype(np.float64) * x,
                lambda x: x.float().double() * x, [(3, 4)], False),
+    "conv2d": (lambda x, w, b: conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2),
+                                      groups=2),
+               lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=1, dilation=(1, 2),
+                                        groups=2), [(2, 4, 7, 6), (6, 2, 3, 2), (6,)], False),
+    "conv2d_no_bias": (lambda x, w: conv2d(x, w, padding=1),
+                       lambda x, w: F.conv2d(x, w, padding=1), [(1, 2, 4, 4), (3, 2, 3, 3)],
+                       False),
+    "max_pool2d": (lambda x: max_pool2d(x, 3, stride=2, padding=1),
+                   lambda x: F.max_pool2d(x, 3, stride=2, padding=1), [(2, 2, 5, 5)], False),
+    "avg_pool2d": (lambda x: avg_pool2d(x, (2, 3), stride=(1, 2), padding=1,
+                                        count_include_pad=False),
+                   lambda x: F.avg_pool2d(x, (2, 3), stride=(1, 2), padding=1,
+                                          count_include_pad=False), [(2, 2, 5, 6)], False),
+    "unfold": (lambda x: unfold(x, 2, dilation=(1, 2), padding=1, stride=(2, 1)),
+               lambda x: F.unfold(x, 2, dilation=(1, 2), padding=1, stride=(2, 1)),
+               [(2, 2, 4, 5)], False),
+    "fold": (lambda c: fold(c, (4, 5), 2, stride=(1, 2)),
+             lambda c: F.fold(c, (4, 5), 2, stride=(1, 2)), [(2, 8, 6)], False),
 }
 
 

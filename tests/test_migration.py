@@ -66,5 +66,7 @@ def test_the_rows_cover_the_habits_chainrule_takes():
                   "LambdaCallback(", "LearningRateScheduler(", "verbose=2", '"adam"', '"mse"',
                   "lr=", ".summary(", "predict_proba(", "nn.predict(", "Softmax(axis=",
                   "kaiming_uniform_(", "zeros_(", "nn.utils.clip_grad_norm_(", "draw_dot(",
-                  "plot_decision_boundary(", "history.plot()", "nn.scalar", "stop_training"):
+                  "plot_decision_boundary(", "history.plot()", "nn.scalar", "stop_training",
+                  "p -= ", ".max(1)", ".size(1)", ".clone()", ".to(\"cpu\")", ".register_hook(",
+                  ".grad_fn", "z[0, 0] = ", "inference_mode()", "np.exp(x)", "w -= "):
         assert habit in code, f"docs/migration.md has no row using {habit}"

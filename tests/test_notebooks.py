@@ -62,6 +62,10 @@ def _kernel_env(scratch: Path, noise: int | None = None) -> dict[str, str]:
         env[var] = "1"
     # hypothesis keeps a cache next to the working directory; keep notebooks/ clean
     env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(scratch / ".hypothesis")
+    # Real data where the other tests read it (nn.datasets.load_mnist looks in CHAINRULE_DATA).
+    shared = ROOT.parent / "shared" / "data"
+    if "CHAINRULE_DATA" not in env and (shared / "mnist").is_dir():
+        env["CHAINRULE_DATA"] = str(shared)
     return env
 
 

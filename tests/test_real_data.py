@@ -2,7 +2,8 @@
 
 Accuracies asserted here: 8x8 digits >= 97% on a held-out quarter, Boston
 housing at least 4x better than predicting the mean, two moons separated at
-100% training accuracy, MNIST >= 97.5% test accuracy within 5 epochs.
+100% training accuracy, MNIST >= 97.5% test accuracy within 5 epochs, and
+LeNet-5 (nn.Conv2d, nn.MaxPool2d, optim.SGD) >= 98% on MNIST after 1 epoch.
 
 Each runs twice: as is, and with last-bit noise in every matrix product (as
 another machine's BLAS might round; see tests/numerics.py). Measured here the
@@ -108,3 +109,38 @@ def test_mnist_mlp_reaches_97_5_percent_in_5_epochs():
         result = evaluate(model, (test.X, test.y), nn.CrossEntropyLoss())
     assert result["accuracy"] >= 0.975, result
     assert len(h) == 5 and h["loss"][-1] < h["loss"][0]
+
+
+@pytest.mark.skipif(not (MNIST / "train-images-idx3-ubyte.gz").exists()
+                    and not (MNIST / "train-images-idx3-ubyte").exists(),
+                    reason=f"the MNIST IDX files are not in {MNIST.resolve()}")
+def test_mnist_lenet5_reaches_98_percent_in_1_epoch():
+    from autograd import Tensor, no_grad
+
+    train, test = load_mnist(MNIST, flatten=False)
+    mean, std = float(train.X.mean()), float(train.X.std())
+    X_tr = ((train.X - mean) / std)[:, None].astype(np.float32)
+    X_te = ((test.X - mean) / std)[:, None].astype(np.float32)
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2, rng=0), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(400, 120, rng=0), nn.ReLU(), nn.Linear(120, 84, rng=0), nn.ReLU(),
+        nn.Linear(84, 10, rng=0))
+    opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    batches = [idx for idx in np.array_split(np.random.default_rng(0).permutation(len(X_tr)),
+                                             np.arange(128, len(X_tr), 128))]
+    # The rate anneals to 0 over the epoch's steps: one epoch ends on small, careful steps.
+    sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=len(batches))
+    with _one_blas_thread():
+        for idx in batches:
+            loss = nn.functional.cross_entropy(model(Tensor(X_tr[idx])), train.y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+        model.eval()
+        with no_grad():
+            pred = np.concatenate([model(Tensor(X_te[i:i + 2000])).data.argmax(axis=1)
+                                   for i in range(0, len(X_te), 2000)])
+    assert model[0].weight.dtype == np.float32
+    assert (pred == test.y).mean() >= 0.98, (pred == test.y).mean()

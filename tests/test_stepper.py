@@ -14,10 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
-from autograd import BackpropStepper, Function, GraphReleasedError, Tensor, Value, toposort
+from autograd import BackpropStepper, GraphReleasedError, Tensor, Value, toposort
 from autograd.ops import RULES
 from autograd.testing import case_for
 from worked_example import worked_example
+from custom_ops import Cube
 
 RULE_NAMES = sorted(RULES)
 
@@ -134,26 +135,27 @@ def test_tensor_steps_show_shapes_matrix_forms_and_broadcast_sums():
     assert "∂L/∂bias += ∂L/∂n2 summed over its rows" in text
 
 
+def test_a_gradient_form_on_one_element_is_not_called_a_local_derivative():
+    # A 1x1 product has a number for a local derivative, but ∂L/∂C · Bᵀ is the gradient.
+    A = Tensor([[2.0]], requires_grad=True, name="A")
+    B = Tensor([[3.0]], requires_grad=True, name="B")
+    C = A @ B
+    C.name = "C"
+    s = BackpropStepper((C * C).sum())
+    text = s.explain(-1)
+    assert "∂C/∂A = 3\n" in text and "∂C/∂B = 2\n" in text
+    assert "∂L/∂A += ∂L/∂C · ∂C/∂A = ∂L/∂C · Bᵀ = [[12]] × 3 = [[36]]" in text
+    assert "∂L/∂B += ∂L/∂C · ∂C/∂B = Aᵀ · ∂L/∂C = [[12]] × 2 = [[24]]" in text
+    edges = s.frame(len(s) - 1).source
+    assert "∂C/∂A = 3" in edges and "∂C/∂A = ∂L/∂C" not in edges
+
+
 def test_a_relu_that_stops_some_entries_says_how_many():
     x = Tensor(np.array([[-1.0, 2.0], [3.0, -4.0]]), requires_grad=True, name="x")
     s = BackpropStepper(x.relu().sum())
     c = s[-1].contributions[0]
     assert c.stopped == 2 and not c.dead
     assert "the local derivative is 0 at 2 of 4 entries" in s.explain(-1)
-
-
-class Cube(Function):
-    """x^3.  d/dx = 3 x^2."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x * x
 
 
 def test_a_rule_without_templates_is_explained_by_its_numbers_and_docstring():

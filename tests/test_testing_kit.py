@@ -24,6 +24,7 @@ from autograd.testing import (SUBGRADIENTS, assert_grad_matches_numeric,
                               floats, indices, kink_floats, matmul_shapes, missing_cases,
                               nonzero_tensors, positive_floats, positive_tensors, shapes,
                               tensors, tie_arrays, values, well_conditioned)
+from custom_ops import Cube
 
 # ---------------------------------------------------------------- functions under test
 
@@ -305,6 +306,30 @@ def test_find_bad_gradient_needs_the_graph_kept():
         find_bad_gradient(loss)
 
 
+def test_find_bad_gradient_leaves_what_a_node_saved_untouched():
+    # cross_entropy's forward writes its softmax into the node's parameters for the VJP; the
+    # checks rerun that forward (in float64, on shifted inputs) and must write into a copy.
+    import nn.functional as F
+
+    def build():
+        x = Tensor(np.array([[2.0, -1.0, 0.5], [0.1, 0.2, 3.0]], dtype=np.float32),
+                   requires_grad=True)
+        return x, F.cross_entropy(x * 1.5, np.array([0, 2]))
+
+    x, loss = build()
+    node = next(n for n in autograd.toposort([loss]) if n.op == "cross_entropy")
+    saved = node.params["saved"]
+    softmax = saved["softmax"].copy()
+    assert find_bad_gradient(loss, order=2) is None
+    assert saved["softmax"].dtype == np.float32
+    np.testing.assert_array_equal(saved["softmax"], softmax)
+    loss.backward(retain_graph=True)
+    twin_x, twin = build()
+    twin.backward()
+    # The same operations on the same float32 data in one process: the same bits.
+    np.testing.assert_array_equal(x.grad, twin_x.grad)
+
+
 # ---------------------------------------------------------------- the op registry
 
 def test_a_new_rule_without_a_case_is_reported(monkeypatch):
@@ -548,17 +573,7 @@ def test_without_hypothesis_the_plugin_skips_and_says_why(pytester, monkeypatch)
 
 # ---------------------------------------------------------------- forward mode
 
-class _Cube(Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 3 * x * x
-
+class _Cube(Cube):
     @staticmethod
     def jvp(ctx, t):
         (x,) = ctx.saved_tensors

@@ -8,11 +8,8 @@ from __future__ import annotations
 from autograd import Value
 
 
-def worked_example():
-    """(L, (w, x, b), (z1, z2, z3)) with every node labelled."""
-    w = Value(1.0, label="w")
-    x = Value(0.5, label="x")
-    b = Value(0.1, label="b")
+def neuron(w, x, b):
+    """The worked example as a function of its inputs: L = (relu(w x + b) - 1)^2, labelled."""
     z1 = w * x
     z1.label = "z1"
     z2 = z1 + b
@@ -21,4 +18,16 @@ def worked_example():
     z3.label = "z3"
     L = (z3 - 1) ** 2
     L.label = "L"
+    return L
+
+
+def worked_example():
+    """(L, (w, x, b), (z1, z2, z3)) with every node labelled."""
+    w = Value(1.0, label="w")
+    x = Value(0.5, label="x")
+    b = Value(0.1, label="b")
+    L = neuron(w, x, b)
+    z3 = L.parents[0].parents[0]        # L = (z3 - 1) ** 2
+    z2 = z3.parents[0]
+    z1 = z2.parents[0]
     return L, (w, x, b), (z1, z2, z3)

@@ -143,4 +143,4 @@ def torch_index(index: Any) -> Any:
 
 def load_builtin_cases() -> None:
     """Import the modules that register the built-in cases."""
-    from . import derived_cases, kink_cases, nn_cases, rule_cases  # noqa: F401
+    from . import conv_cases, derived_cases, kink_cases, nn_cases, rule_cases  # noqa: F401

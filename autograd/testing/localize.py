@@ -123,17 +123,28 @@ def _leaf(p: Node, dtype: Any = np.float64) -> Node:
     return Tensor._new(data)
 
 
+def _copy_saved(v: Any) -> Any:
+    """A dict or array parameter copied, so a rerun's forward cannot write into the node's."""
+    if isinstance(v, dict):
+        return {k: _copy_saved(x) for k, x in v.items()}
+    if isinstance(v, np.ndarray):
+        return v.copy()
+    return v
+
+
 def _bind(params: dict[str, Any] | None, leaves: list[Node], float64: bool) -> Any:
     """The node's parameters for a rerun on ``leaves``.
 
     In a float64 rerun a cast to a float type casts to float64 (a cast to
-    float32 would swamp the differences). A Function's forward reads its
-    original arguments, so they are swapped for the leaves, with a fresh ctx
-    for what the forward saves.
+    float32 would swamp the differences). What a forward saves for its VJP
+    (cross_entropy's softmax, in a dict among its parameters) goes into copies,
+    so the node's own stays as its backward needs it. A Function's forward
+    reads its original arguments, so they are swapped for the leaves, with a
+    fresh ctx for what the forward saves.
     """
     if params is None:
         return None
-    out = dict(params)
+    out = {k: _copy_saved(v) for k, v in params.items()}
     if float64:
         for k, v in params.items():
             if isinstance(v, np.dtype) and v.kind == "f":
