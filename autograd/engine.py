@@ -17,7 +17,8 @@ activation alive: the parents of each released node are replaced by
 :class:`~autograd.node.ReleasedNode` records that keep the structure, the op,
 the name, shape and dtype, small arrays (at most 12 elements) as they are, and
 a weak reference to the node. Leaves that require grad (parameters) stay as
-they are, and tensors something else holds (a tensor kept in a variable) keep
+they are, as do nodes of small arrays that are not views (a record would keep
+their data all the same), and tensors something else holds (a tensor kept in a variable) keep
 their data and ``.grad`` and are still found through the records, so
 ``draw_graph(loss)`` after ``loss.backward()`` shows them with their gradients;
 large arrays that only the graph held (activations, input batches) are freed
@@ -527,7 +528,7 @@ def release(order: Sequence[Node]) -> None:
             else:
                 e.params = RELEASED
     if order and order[-1]._tracks_versions:  # one front end per graph: the root's says
-        release_arrays(order)
+        release_arrays(order, _hooked)
 
 
 def _seed(root: Node, grad: Any, create_graph: bool) -> Any:

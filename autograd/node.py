@@ -278,7 +278,8 @@ class ReleasedNode(Node):
     itself when it has at most ``SMALL`` elements, and a weak reference to the
     node, through which a node that something else holds (a tensor kept in a
     variable) is still found; nodes only the graph held are freed. Leaves that
-    require grad (parameters) are kept as they are, with their gradients.
+    require grad (parameters) are kept as they are, with their gradients, and so
+    are nodes whose data is small and not a view (see :func:`release_arrays`).
     """
 
     __slots__ = ("_ref", "shape", "dtype", "retains_grad", "name")
@@ -352,13 +353,17 @@ class ReleasedInput(ReleasedNode):
         self.name = node.name
 
 
-def release_arrays(order: list[Node]) -> None:
+def release_arrays(order: list[Node], hooked: bool = True) -> None:
     """Replace the parents of the released nodes in ``order`` (parents first) by records.
 
     Each parent gets one :class:`ReleasedNode` per pass; a parent released in
     this pass has had its own parents replaced already, so its record describes
     the structure below it with records too. Leaves that require grad stay: they
-    are what backward wrote gradients to.
+    are what backward wrote gradients to. So does a parent whose data is small
+    (at most ``SMALL`` elements) and not a view, unless ``hooked`` (some tensor
+    may hold hooks, which a record drops): its record would keep that data as
+    it is, and the node itself holds nothing more that counts, its own parents
+    being replaced in turn and what it saved released.
     """
     records: dict[Node, Node] = {}
     get = records.get
@@ -368,14 +373,14 @@ def release_arrays(order: list[Node]) -> None:
         x = node._x
         r = get(x)
         if r is None:
-            r = records[x] = _record(x)
+            r = records[x] = _record(x, hooked)
         node._x = r
         y = node._y
         if y is None:
             continue
         r = get(y)
         if r is None:
-            r = records[y] = _record(y)
+            r = records[y] = _record(y, hooked)
         node._y = r
         e = node._extra
         if e is not None and e.rest:
@@ -383,15 +388,19 @@ def release_arrays(order: list[Node]) -> None:
             for p in e.rest:
                 r = get(p)
                 if r is None:
-                    r = records[p] = _record(p)
+                    r = records[p] = _record(p, hooked)
                 new.append(r)
             node._extra = Extra(tuple(new), e.params, e.name)
 
 
-def _record(p: Node) -> Node:
+def _record(p: Node, hooked: bool = True) -> Node:
     """What a released graph keeps of the parent ``p`` (see :func:`release_arrays`)."""
     if isinstance(p, ReleasedNode):
         return p
+    if not hooked:
+        data = p._data
+        if data.size <= SMALL and data.base is None:
+            return p
     if p._rule is not None:
         return ReleasedNode(p)
     return p if p.requires_grad else ReleasedInput(p)

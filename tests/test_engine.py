@@ -173,3 +173,26 @@ def test_graph_is_freed_when_the_result_is_dropped():
 def test_backward_on_result_without_grad_is_a_clear_error():
     with pytest.raises(RuntimeError, match="does not require grad"):
         (Value(1.0, requires_grad=False) * 2).backward()
+
+
+def test_release_keeps_small_nodes_but_not_what_a_small_view_holds():
+    gc.disable()  # freed by reference counting alone, not by a later collection
+    try:
+        x = Tensor(np.ones((30, 30)), requires_grad=True)
+        big = x * 2.0                  # 900 elements: only the graph holds it
+        small = (x[0, :3] + 1.0).exp()  # 3 elements, not a view: a record would copy it
+        corner = big[0, :3]            # 3 elements, but a view that keeps `big` alive
+        refs = [weakref.ref(big), weakref.ref(corner), weakref.ref(small)]
+        loss = (corner * small).sum()
+        del big, corner
+        loss.backward()
+        assert refs[0]() is None and refs[1]() is None   # the view's base is freed too
+        (exp_node,) = [p for p in loss.parents[0].parents if p._rule is not None
+                       and p.op == "exp"]
+        assert exp_node is small       # kept as it is: its data are what a record holds
+        # d/dx of 2x * e^(x+1) at x = 1: 2 e^2 + 2 e^2 (float64 throughout)
+        np.testing.assert_allclose(x.grad[0, :3], 4 * np.exp(2.0))
+        with pytest.raises(GraphReleasedError):
+            loss.backward()
+    finally:
+        gc.enable()
