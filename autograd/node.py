@@ -407,6 +407,9 @@ def _record(p: Node, hooked: bool = True) -> Node:
 
 
 _DATA = attrgetter("_data")
+# The flag's slot itself: a front end may wrap it in a property (Tensor does, to refuse
+# turning it off on a result), which a node being recorded need not go through.
+_SET_REQUIRES_GRAD = Node.requires_grad.__set__  # type: ignore[attr-defined]
 
 
 def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = None) -> Any:
@@ -439,7 +442,7 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
     if (not special or STATE.enabled) and (
             args[0].requires_grad or (n > 1 and any(a.requires_grad for a in args))):
         out._rule = rule
-        out.requires_grad = True
+        _SET_REQUIRES_GRAD(out, True)
         out._x = args[0]
         if n > 1:
             out._y = args[1]

@@ -58,6 +58,7 @@ from .versions import InPlaceError, Version, hold, read_only
 
 # Node's slot for the flag; Tensor wraps it in a property that refuses what PyTorch refuses.
 _REQUIRES_GRAD = Node.requires_grad
+_new_object = object.__new__
 
 
 class Tensor(InPlace, Spellings, NumPyProtocols, Reductions, Shapes, Elementwise, Operators):
@@ -98,7 +99,7 @@ class Tensor(InPlace, Spellings, NumPyProtocols, Reductions, Shapes, Elementwise
 
     @classmethod
     def _new(cls, data: Any) -> "Tensor":
-        t = cls.__new__(cls)
+        t = _new_object(cls)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         t.grad = None
         _REQUIRES_GRAD.__set__(t, False)
