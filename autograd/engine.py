@@ -369,16 +369,28 @@ def run_backward(
                 kept.append((node, g))
             if rule is None:
                 continue
-            pgrads = node_vjp(node, g, create_graph)
+            x = node._x
+            y = node._y
+            e = node._extra
+            if e is None and not create_graph and not rule.needs:
+                # node_vjp's common case (no parameters, two parents at most, not released)
+                if node._tracks_versions and node._saved_versions is not None:
+                    node._check_versions()
+                try:
+                    if y is None:
+                        pgrads = rule.vjp(g, node._data, x._data)
+                    else:
+                        pgrads = rule.vjp(g, node._data, x._data, y._data)
+                except Exception as exc:
+                    raise _vjp_exception(node, g, exc)
+            else:
+                pgrads = node_vjp(node, g, create_graph)
             if anomaly:
                 from .anomaly import check_backward
 
                 check_backward(node, g, pgrads)
             if observer is not None:
                 observer(node, g, pgrads)
-            x = node._x
-            y = node._y
-            e = node._extra
             parents = (x,) if y is None else (x, y) if e is None or not e.rest else (x, y) + e.rest
             # Operands share the node's front end (apply lifts them), so one flag serves all.
             broadcasts = node._broadcasts
