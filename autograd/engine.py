@@ -33,7 +33,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .grad_mode import STATE
-from .node import _DATA, RELEASED, RELEASED_EXTRA, Node, release_arrays, released
+from .node import RELEASED, RELEASED_EXTRA, Node, release_arrays, released
 
 
 # True once a tensor has had a hook registered: until then backward looks for none.
@@ -477,7 +477,7 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
                 parents = (x,) if y is None else (x, y) + e.rest if e is not None else (x, y)
                 if e is not None and e.params is None and not rule.needs:  # n-ary: a neuron
                     try:
-                        pgrads = rule.vjp(g, node._data, *map(_DATA, parents))
+                        pgrads = rule.vjp(g, node._data, *[p._data for p in parents])
                     except Exception as exc:
                         raise _vjp_exception(node, g, exc)
                 else:

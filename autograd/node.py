@@ -18,7 +18,6 @@ scalar node is eight slots. ``parents`` gives the parents as an ordered tuple.
 from __future__ import annotations
 
 import weakref
-from operator import attrgetter
 from typing import Any, Callable
 
 import numpy as np
@@ -406,7 +405,6 @@ def _record(p: Node, hooked: bool = True) -> Node:
     return p if p.requires_grad else ReleasedInput(p)
 
 
-_DATA = attrgetter("_data")
 # The flag's slot itself: a front end may wrap it in a property (Tensor does, to refuse
 # turning it off on a result), which a node being recorded need not go through.
 _SET_REQUIRES_GRAD = Node.requires_grad.__set__  # type: ignore[attr-defined]
@@ -429,9 +427,9 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
             elif n == 2:
                 data = fwd(args[0]._data, args[1]._data)
             else:
-                data = fwd(*map(_DATA, args))
+                data = fwd(*[a._data for a in args])  # (a list: faster than map's getattr)
         else:
-            data = fwd(*map(_DATA, args), **params)
+            data = fwd(*[a._data for a in args], **params)
     except (ValueError, IndexError) as exc:
         raise cls._op_error(rule, args, exc) from None
     out = cls._new(data)

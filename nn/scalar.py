@@ -23,7 +23,6 @@ on these networks as on Tensor models.
 from __future__ import annotations
 
 import operator
-from itertools import repeat
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -60,7 +59,7 @@ def weighted_sum(*args):
 @weighted_sum.defvjp
 def weighted_sum_vjp(g, ans, *args):
     n = (len(args) - 1) // 2
-    grads = list(map(operator.mul, repeat(g), args[n:2 * n] + args[:n]))  # g * x, then g * w
+    grads = [g * v for v in args[n:2 * n] + args[:n]]  # g * x, then g * w
     grads.append(g)
     return grads
 
