@@ -426,9 +426,9 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
     for a node no gradient reached). The nodes of one or two parents and no
     parameters, nearly all of a scalar graph, call their VJP on the floats and
     add into the dict directly; the others take :func:`node_vjp`. Without
-    ``retain_graph`` and ``check``, each node is released as it is done rather
-    than in a second walk; should a VJP fail, those nodes are restored, so the
-    graph stays as it was.
+    ``retain_graph`` and ``check``, each node without parameters is released as
+    it is done rather than in a second walk; should a VJP fail, those nodes are
+    restored, so the graph stays as it was.
     """
     now = not retain_graph and check is None
     later: list[Node] = []  # nodes with parameters or more parents: released at the end
@@ -475,7 +475,8 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
                 x = node._x
                 y = node._y
                 parents = (x,) if y is None else (x, y) + e.rest if e is not None else (x, y)
-                if e is not None and e.params is None and not rule.needs:  # n-ary: a neuron
+                nary = e is not None and e.params is None and not rule.needs  # a neuron
+                if nary:
                     try:
                         pgrads = rule.vjp(g, node._data, *[p._data for p in parents])
                     except Exception as exc:
@@ -487,7 +488,10 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
                         old = grads[p]
                         grads[p] = gp if old is None else old + gp
                 if now:
-                    later.append(node)
+                    if nary:  # no parameters to lose: released now, restorable as the others
+                        e.params = RELEASED
+                    else:
+                        later.append(node)
     except BaseException:
         if now:
             _unrelease(order, grads, node)
