@@ -97,9 +97,9 @@ def sigmoid_array(x: np.ndarray) -> np.ndarray:
     """
     # In place on two fresh arrays (0-d too): seven ufuncs, two allocations.
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    num = np.minimum(x, 0, out=np.empty(np.shape(x), dtype))
+    num = np.minimum(x, 0, out=np.empty(x.shape, dtype))
     np.exp(num, out=num)
-    den = np.abs(x, out=np.empty(np.shape(x), dtype))
+    den = np.abs(x, out=np.empty(x.shape, dtype))
     np.negative(den, out=den)
     np.exp(den, out=den)
     den += 1
