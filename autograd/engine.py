@@ -18,8 +18,8 @@ activation alive: the parents of each released node are replaced by
 the name, shape and dtype, small arrays (at most 12 elements) as they are, and
 a weak reference to the node. Leaves that require grad (parameters) stay as
 they are, as do nodes of small arrays that are not views (a record would keep
-their data all the same), and tensors something else holds (a tensor kept in a variable) keep
-their data and ``.grad`` and are still found through the records, so
+their data all the same), and tensors something else holds (a tensor kept in a
+variable) keep their data and ``.grad`` and are still found through the records, so
 ``draw_graph(loss)`` after ``loss.backward()`` shows them with their gradients;
 large arrays that only the graph held (activations, input batches) are freed
 and drawn as released. Value graphs hold floats and keep their structure as it
