@@ -359,10 +359,10 @@ def release_arrays(order: list[Node], hooked: bool = True) -> None:
     this pass has had its own parents replaced already, so its record describes
     the structure below it with records too. Leaves that require grad stay: they
     are what backward wrote gradients to. So does a parent whose data is small
-    (at most ``SMALL`` elements) and not a view, unless ``hooked`` (some tensor
-    may hold hooks, which a record drops): its record would keep that data as
-    it is, and the node itself holds nothing more that counts, its own parents
-    being replaced in turn and what it saved released.
+    (at most ``SMALL`` elements) and not a view, and that holds no hooks (which a
+    record drops; ``hooked`` says whether any tensor may hold some): its record
+    would keep that data as it is, and the node itself holds nothing more that
+    counts, its own parents being replaced in turn and what it saved released.
     """
     records: dict[Node, Node] = {}
     get = records.get
@@ -396,7 +396,7 @@ def _record(p: Node, hooked: bool = True) -> Node:
     """What a released graph keeps of the parent ``p`` (see :func:`release_arrays`)."""
     if isinstance(p, ReleasedNode):
         return p
-    if not hooked:
+    if not (hooked and getattr(p, "_hooks", None)):
         data = p._data
         if data.size <= SMALL and data.base is None:
             return p
