@@ -189,6 +189,7 @@ def test_release_keeps_small_nodes_but_not_what_a_small_view_holds():
         loss = (corner * small * hooked).sum()
         del big, corner, hooked
         loss.backward()
+        (Tensor([1.0], requires_grad=True) * 2.0).sum().backward()  # releases loss's graph
         assert all(r() is None for r in refs)   # freed; the view's base too
         product = loss.parents[0]
         assert product.parents[0].parents[1] is small  # kept: its data is all a record holds
