@@ -288,16 +288,19 @@ class ReleasedNode(Node):
     requires_grad = True
     _params = RELEASED
 
-    def __init__(self, node: Node) -> None:
+    def _describe(self, node: Node) -> None:
+        """What every record keeps of ``node``: a weak reference, shape, dtype, name, and
+        its data when that is small (copied when it is a view, which would keep a larger
+        array alive)."""
         data = node._data
         self._ref = weakref.ref(node)
         self.shape = data.shape
         self.dtype = data.dtype
-        if data.size > SMALL:
-            self._data = None
-        else:  # kept; copied when it is a view, which would keep a larger array alive
-            self._data = data if data.base is None else np.array(data)
+        self._data = None if data.size > SMALL else data if data.base is None else np.array(data)
         self.name = node.name
+
+    def __init__(self, node: Node) -> None:
+        self._describe(node)
         self.retains_grad = node.retains_grad
         self._rule = node._rule
         self._x, self._y = node._x, node._y
@@ -341,15 +344,7 @@ class ReleasedInput(ReleasedNode):
     _extra = None  # type: ignore[assignment]
 
     def __init__(self, node: Node) -> None:
-        data = node._data
-        self._ref = weakref.ref(node)
-        self.shape = data.shape
-        self.dtype = data.dtype
-        if data.size > SMALL:
-            self._data = None
-        else:
-            self._data = data if data.base is None else np.array(data)
-        self.name = node.name
+        self._describe(node)
 
 
 def release_arrays(order: list[Node], hooked: bool = True) -> None:
