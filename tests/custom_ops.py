@@ -1,4 +1,4 @@
-"""A user-defined op that several test modules share: x^3 as an ``autograd.Function``."""
+"""User-defined ops that several test modules share, as ``autograd.Function``s."""
 from __future__ import annotations
 
 from autograd import Function
@@ -16,3 +16,17 @@ class Cube(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * 3 * x * x
+
+
+class Square(Function):
+    """x ** 2 with a correct backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 2 * x

@@ -24,23 +24,9 @@ from autograd.testing import (SUBGRADIENTS, assert_grad_matches_numeric,
                               floats, indices, kink_floats, matmul_shapes, missing_cases,
                               nonzero_tensors, positive_floats, positive_tensors, shapes,
                               tensors, tie_arrays, values, well_conditioned)
-from custom_ops import Cube
+from custom_ops import Cube, Square
 
 # ---------------------------------------------------------------- functions under test
-
-
-class Square(Function):
-    """x ** 2 with a correct backward."""
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return g * 2 * x
 
 
 class ForgotTheTwo(Square):
