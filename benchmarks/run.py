@@ -28,12 +28,18 @@ sys.path.insert(0, HERE)
 from common import table  # noqa: E402
 
 
-def _mlp(framework: str, opt: str, batch: int) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, os.path.join(HERE, "tensor_mlp.py"), framework, opt,
-                          str(batch)], capture_output=True, text=True, check=False)
+def _worker(script: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``script`` of this folder in a fresh process; its JSON result, or ``{"error": ...}``
+    with the last line of what it printed to stderr."""
+    out = subprocess.run([sys.executable, os.path.join(HERE, script), *args],
+                         capture_output=True, text=True, check=False, env=env)
     if out.returncode != 0:
         return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
     return json.loads(out.stdout)
+
+
+def _mlp(framework: str, opt: str, batch: int) -> dict[str, Any]:
+    return _worker("tensor_mlp.py", framework, opt, str(batch))
 
 
 def _verdict(judged: bool, ok: bool) -> str:
@@ -120,11 +126,7 @@ def _hvp(framework: str) -> dict[str, Any]:
     # One BLAS thread in both frameworks: the ratio should measure the method, and the
     # timings are CPU times (see hvp.py).
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, os.path.join(HERE, "hvp.py"), framework],
-                         capture_output=True, text=True, check=False, env=env)
-    if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
-    return json.loads(out.stdout)
+    return _worker("hvp.py", framework, env=env)
 
 
 def hvp_rows() -> list[list[str]]:
@@ -145,12 +147,9 @@ def hvp_rows() -> list[list[str]]:
 
 
 def mnist_rows() -> list[list[str]]:
-    out = subprocess.run([sys.executable, os.path.join(HERE, "mnist.py")], capture_output=True,
-                         text=True, check=False)
-    if out.returncode != 0:
-        last = out.stderr.strip().splitlines()[-1] if out.stderr else "failed"
-        return [["real MNIST", "n/a", last, "", "not run", ">= 98% test accuracy"]]
-    r = json.loads(out.stdout)
+    r = _worker("mnist.py")
+    if "error" in r:
+        return [["real MNIST", "n/a", r["error"], "", "not run", ">= 98% test accuracy"]]
     return [[f"real MNIST, {r['model']}, {r['epochs']} epochs",
              f"{r['chainrule_accuracy']:.2%} in {r['chainrule_s_per_epoch']:.2f} s/epoch",
              f"PyTorch {r['torch_accuracy']:.2%} in {r['torch_s_per_epoch']:.2f} s/epoch",
@@ -159,12 +158,9 @@ def mnist_rows() -> list[list[str]]:
 
 
 def conv_rows() -> list[list[str]]:
-    out = subprocess.run([sys.executable, os.path.join(HERE, "conv.py")], capture_output=True,
-                         text=True, check=False)
-    if out.returncode != 0:
-        last = out.stderr.strip().splitlines()[-1] if out.stderr else "failed"
-        return [["LeNet-5 on real MNIST", "n/a", last, "", "not run", "<= 1.5x PyTorch"]]
-    r = json.loads(out.stdout)
+    r = _worker("conv.py")
+    if "error" in r:
+        return [["LeNet-5 on real MNIST", "n/a", r["error"], "", "not run", "<= 1.5x PyTorch"]]
     rows = []
     for run in r["lenet"]:
         ours, pt, n = run["chainrule"], run["torch"], run["threads"]
