@@ -57,7 +57,7 @@ from . import backend as B
 from .backend import ZERO
 from .conv_explain import conv2d_formula, conv2d_local, fold_local, unfold_local
 from .node import apply
-from .ops import primitive
+from .ops import add_bias, primitive
 
 Pair = tuple[int, int]
 
@@ -309,13 +309,7 @@ def conv2d(x, w, b=None, *, stride, padding, dilation, groups):
         cols = im2col(x[i:j], **geo, out=work[:j - i]).reshape(j - i, groups, k, p)
         np.matmul(wm, cols, out=out[i:j])
     out = out.reshape(n, o, oh, ow)
-    if b is not None:
-        bias = b.reshape(1, o, 1, 1)
-        if out.dtype == np.result_type(out, bias):
-            out += bias
-        else:
-            out = out + bias
-    return out
+    return out if b is None else add_bias(out, b.reshape(1, o, 1, 1))
 
 
 @conv2d.defvjp

@@ -596,12 +596,15 @@ def linear(x, w, b=None):
     One fused rule: no transpose or broadcast nodes, and dw comes out contiguous.
     """
     out = x @ w.T
-    if b is not None:
-        if out.dtype == np.result_type(out, b):
-            out += b
-        else:
-            out = out + b
-    return out
+    return out if b is None else add_bias(out, b)
+
+
+def add_bias(out: np.ndarray, b: Any) -> np.ndarray:
+    """``out + b``, written into ``out`` (a fresh product) when that keeps NumPy's dtype."""
+    if out.dtype == np.result_type(out, b):
+        out += b
+        return out
+    return out + b
 
 
 @linear.defvjp
