@@ -83,58 +83,55 @@ def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
     return _toposort(roots, constants)[0]
 
 
-_OPEN = object()  # a node whose parents are being ordered
+_DONE = object()  # on the walk's stack, above a node whose parents are all ordered
 
 
 def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node], dict]:
     """:func:`toposort`'s order, and a dict with every node of it as a key (values None).
 
-    Depth-first with an explicit stack: a node is expanded (marked open) the
-    first time it reaches the top, and joins the order when it reaches the top
-    again, after all its parents have; one whose parents are all ordered joins
-    at once. The dict is the walk's own record of what it met; ``run_backward``
-    keeps its gradients in it, so no second dict is built.
+    Depth-first with an explicit stack: a node is expanded the first time it
+    is popped (popped again, it is skipped), and pushed back under a ``_DONE``
+    marker with its parents above; when the marker comes back to the top, every
+    parent has joined the order, so the node joins it. A node is only marked
+    when expanded, so one pushed twice before that waits for all its parents
+    wherever it is popped first. The dict is the walk's own record of what it
+    met; ``run_backward`` keeps its gradients in it, so no second dict is built.
     """
     order: list[Node] = []
     append = order.append
-    state: dict[Node, Any] = {}
+    seen: dict[Node, Any] = {}
+    done = _DONE
     for root in roots:
         stack = [root]
         push = stack.append
         pop = stack.pop
         while stack:
-            node = stack[-1]
-            if node not in state:
-                state[node] = _OPEN
-                x = node._x
-                if x is not None:
-                    pushed = False
-                    if (constants or x.requires_grad) and x not in state:
-                        push(x)
-                        pushed = True
-                    y = node._y
-                    if y is not None:
-                        if (constants or y.requires_grad) and y not in state:
-                            push(y)
-                            pushed = True
-                        e = node._extra
-                        if e is not None:
-                            # The membership tests run in C; the loop sees new parents only.
-                            for p in filterfalse(state.__contains__, e.rest):
-                                if constants or p.requires_grad:
-                                    push(p)
-                                    pushed = True
-                    if pushed:
-                        continue
-                pop()
-                state[node] = None
+            node = pop()
+            if node is done:
+                append(pop())
+                continue
+            if node in seen:
+                continue
+            seen[node] = None
+            x = node._x
+            if x is None:
                 append(node)
-            else:
-                pop()
-                if state[node] is _OPEN:
-                    state[node] = None
-                    append(node)
-    return order, state
+                continue
+            push(node)
+            push(done)
+            if (constants or x.requires_grad) and x not in seen:
+                push(x)
+            y = node._y
+            if y is not None:
+                if (constants or y.requires_grad) and y not in seen:
+                    push(y)
+                e = node._extra
+                if e is not None:
+                    # The membership tests run in C; the loop sees new parents only.
+                    for p in filterfalse(seen.__contains__, e.rest):
+                        if constants or p.requires_grad:
+                            push(p)
+    return order, seen
 
 
 class GradientShapeError(ValueError):
