@@ -128,7 +128,7 @@ def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node
                 e = node._extra
                 if e is not None:
                     # The membership tests run in C; the loop sees new parents only.
-                    for p in filterfalse(seen.__contains__, e.rest):
+                    for p in filterfalse(seen.__contains__, e.parents):
                         if constants or p.requires_grad:
                             push(p)
     return order, seen
@@ -269,10 +269,10 @@ def node_vjp(node: Node, g: Any, create_graph: bool = False) -> Sequence[Any]:
     e = node._extra
     if e is None:
         params = None
-        rest: tuple[Node, ...] = ()
+        many: tuple[Node, ...] = ()
     else:
         params = e.params
-        rest = e.rest
+        many = e.parents
         if params is RELEASED:
             _raise_released(node)
     x = node._x
@@ -282,16 +282,16 @@ def node_vjp(node: Node, g: Any, create_graph: bool = False) -> Sequence[Any]:
         node._check_versions()
     try:
         if create_graph:
-            parents = (x,) if y is None else (x, y) + rest
+            parents = many or ((x,) if y is None else (x, y))
             if rule.needs:
                 params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
             return rule.vjp(g, node, *parents, **(params or {}))
         if params is None and not rule.needs:
             if y is None:
                 return rule.vjp(g, node._data, x._data)
-            if not rest:
+            if not many:
                 return rule.vjp(g, node._data, x._data, y._data)
-        parents = (x,) if y is None else (x, y) + rest
+        parents = many or ((x,) if y is None else (x, y))
         if rule.needs:
             params = dict(params or (), needs=tuple(p.requires_grad for p in parents))
         return rule.vjp(g, node._data, *[p._data for p in parents], **(params or {}))
@@ -390,7 +390,7 @@ def run_backward(
                 check_backward(node, g, pgrads)
             if observer is not None:
                 observer(node, g, pgrads)
-            parents = (x,) if y is None else (x, y) if e is None or not e.rest else (x, y) + e.rest
+            parents = (x,) if y is None else (x, y) if e is None or not e.parents else e.parents
             # Operands share the node's front end (apply lifts them), so one flag serves all.
             broadcasts = node._broadcasts
             for p, gp in zip(parents, pgrads):
@@ -443,7 +443,7 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
             if rule is None:
                 continue
             e = node._extra
-            if (e is None or (e.params is None and not e.rest)) and not rule.needs:
+            if (e is None or (e.params is None and not e.parents)) and not rule.needs:
                 x = node._x
                 y = node._y
                 if y is None:
@@ -473,7 +473,7 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
             else:
                 x = node._x
                 y = node._y
-                parents = (x,) if y is None else (x, y) + e.rest if e is not None else (x, y)
+                parents = (x,) if y is None else (x, y) if e is None or not e.parents else e.parents
                 nary = e is not None and e.params is None and not rule.needs  # a neuron
                 if nary:
                     try:

@@ -8,10 +8,11 @@ reference cycles: dropping the result frees it at once.
 
 Parents are stored in the slots ``_x`` and ``_y``, rather than one tuple:
 one object per node instead of two halves both the allocation work and what
-Python's cyclic collector has to scan. What few nodes need (parents past the
-second, the operation's parameters, a Value's label) lives in one
-:class:`Extra` record in the slot ``_extra``, None for most nodes, so a
-scalar node is eight slots. ``parents`` gives the parents as an ordered tuple.
+Python's cyclic collector has to scan. What few nodes need (all the parents
+when there are more than two, the operation's parameters, a Value's label)
+lives in one :class:`Extra` record in the slot ``_extra``, None for most nodes,
+so a scalar node is eight slots. ``parents`` gives the parents as an ordered
+tuple.
 
 :func:`apply` is the only place a graph edge is made.
 """
@@ -113,19 +114,22 @@ RELEASED = _Released()
 
 
 class Extra:
-    """What a node rarely needs, kept out of its slots: ``rest``, its parents
-    past the second; ``params``, its operation's parameters (or ``RELEASED``);
-    ``name``, a Value's label (Tensors have a slot for theirs)."""
+    """What a node rarely needs, kept out of its slots: ``parents``, all its
+    parents when it has more than two (the tuple its operation was applied to,
+    so none is copied; empty otherwise, ``_x`` and ``_y`` having them);
+    ``params``, its operation's parameters (or ``RELEASED``); ``name``, a
+    Value's label (Tensors have a slot for theirs)."""
 
-    __slots__ = ("rest", "params", "name")
+    __slots__ = ("parents", "params", "name")
 
-    def __init__(self, rest: tuple[Any, ...] = (), params: Any = None, name: str = "") -> None:
-        self.rest = rest
+    def __init__(self, parents: tuple[Any, ...] = (), params: Any = None,
+                 name: str = "") -> None:
+        self.parents = parents
         self.params = params
         self.name = name
 
     def __repr__(self) -> str:
-        return f"Extra(rest={self.rest!r}, params={self.params!r}, name={self.name!r})"
+        return f"Extra(parents={self.parents!r}, params={self.params!r}, name={self.name!r})"
 
 
 # The ``_extra`` of a released node that had none: no rest, no parameters, no name.
@@ -186,15 +190,9 @@ class Node:
         if y is None:
             return (x,)
         e = self._extra
-        return (x, y) if e is None else (x, y) + e.rest
+        return (x, y) if e is None or not e.parents else e.parents
 
     _parents = parents
-
-    @property
-    def _rest(self) -> tuple["Node", ...]:
-        """The parents past the second (usually none)."""
-        e = self._extra
-        return () if e is None else e.rest
 
     @property
     def _params(self) -> Any:
@@ -305,7 +303,7 @@ class ReleasedNode(Node):
         self._rule = node._rule
         self._x, self._y = node._x, node._y
         e = node._extra
-        self._extra = None if e is None or not e.rest else Extra(e.rest, RELEASED)
+        self._extra = None if e is None or not e.parents else Extra(e.parents, RELEASED)
 
     @property
     def node(self) -> Node | None:
@@ -377,9 +375,9 @@ def release_arrays(order: list[Node], hooked: bool = True) -> None:
             r = records[y] = _record(y, hooked)
         node._y = r
         e = node._extra
-        if e is not None and e.rest:
+        if e is not None and e.parents:
             new = []
-            for p in e.rest:
+            for p in e.parents:
                 r = get(p)
                 if r is None:
                     r = records[p] = _record(p, hooked)
@@ -439,8 +437,10 @@ def apply(rule: Rule, args: tuple[Node, ...], params: dict[str, Any] | None = No
         out._x = args[0]
         if n > 1:
             out._y = args[1]
-        if n > 2 or params is not None:
-            out._extra = Extra(args[2:], params)
+        if n > 2:
+            out._extra = Extra(args, params)
+        elif params is not None:
+            out._extra = Extra((), params)
         if cls._tracks_versions and (rule.uses_inputs or rule.uses_ans):
             out._save_versions(args)
     if special and STATE.hooks:

@@ -231,7 +231,7 @@ class Value(Operators):
         if len(kids) > 1:
             self._y = kids[1]
             if len(kids) > 2:
-                self._extra = Extra(kids[2:])
+                self._extra = Extra(kids)
 
     @classmethod
     def _new(cls, data: Any) -> "Value":
