@@ -54,10 +54,16 @@ class Rule:
     ``jvp(ts, ans, *inputs, **params)`` is forward mode's rule: given ``ts``,
     one tangent per input (``backend.ZERO`` for an input that carries none),
     it returns the tangent of the result, J t. It runs on raw data.
+
+    ``native`` names a builtin that is the forward's one operator, e.g.
+    ``operator.mul`` for a forward that returns ``x * y``: ``Value``'s operators
+    call it on the floats directly, one Python call fewer per node. The forward
+    stays the rule's definition (its names, docstring and source are what the
+    stepper and the documentation read); the rule-table tests check the two agree.
     """
 
     __slots__ = ("name", "symbol", "forward", "vjp", "jvp", "uses_inputs", "uses_ans", "needs",
-                 "view", "doc", "formula", "local")
+                 "view", "doc", "formula", "local", "native")
 
     def __init__(
         self,
@@ -70,6 +76,7 @@ class Rule:
         view: bool = False,
         formula: Any = None,
         local: Any = None,
+        native: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
         self.symbol = symbol or name
@@ -83,6 +90,7 @@ class Rule:
         self.doc = (forward.__doc__ or "").strip()
         self.formula = formula
         self.local = local
+        self.native = native
 
     def defvjp(self, vjp: Callable[..., Any]) -> Callable[..., Any]:
         """Attach the vector-Jacobian product (used as a decorator)."""

@@ -25,6 +25,7 @@ tie; ``clip`` passes the gradient where lo <= x <= hi.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -38,18 +39,19 @@ RULES: dict[str, Rule] = {}
 
 def primitive(name: str, symbol: str | None = None, uses_inputs: bool = True,
               uses_ans: bool = False, needs: bool = False, view: bool = False,
-              formula: Any = None, local: Any = None) -> Any:
+              formula: Any = None, local: Any = None, native: Any = None) -> Any:
     """Declare ``forward`` as the primitive ``name``; attach its VJP with ``.defvjp`` and
     its JVP with ``.defjvp``.
 
     ``view=True`` marks a result that may share its input's memory (see Rule).
     ``formula`` and ``local`` are how the stepper writes the result and each
     input's derivative with the user's names (see :mod:`autograd.explain`).
+    ``native`` is the builtin that is the forward's one operator (see Rule).
     """
 
     def register(forward: Any) -> Rule:
         rule = Rule(name, forward, symbol, uses_inputs=uses_inputs, uses_ans=uses_ans,
-                    needs=needs, view=view, formula=formula, local=local)
+                    needs=needs, view=view, formula=formula, local=local, native=native)
         RULES[name] = rule
         return rule
 
@@ -93,7 +95,7 @@ def _sum_local(axis: Any, **_: Any) -> str:
 
 # ---------------------------------------------------------------- arithmetic
 
-@primitive("add", "+", uses_inputs=False, local=("1", "1"))
+@primitive("add", "+", uses_inputs=False, local=("1", "1"), native=operator.add)
 def add(x, y):
     """x + y.  d/dx = 1, d/dy = 1."""
     return x + y
@@ -110,7 +112,7 @@ def add_jvp(ts, ans, x, y):
     return dx + dy
 
 
-@primitive("sub", "-", uses_inputs=False, local=("1", "-1"))
+@primitive("sub", "-", uses_inputs=False, local=("1", "-1"), native=operator.sub)
 def sub(x, y):
     """x - y.  d/dx = 1, d/dy = -1."""
     return x - y
@@ -127,7 +129,7 @@ def sub_jvp(ts, ans, x, y):
     return dx - dy
 
 
-@primitive("mul", "*", local=("{y}", "{x}"))
+@primitive("mul", "*", local=("{y}", "{x}"), native=operator.mul)
 def mul(x, y):
     """x * y.  d/dx = y, d/dy = x."""
     return x * y
@@ -164,7 +166,8 @@ def div_jvp(ts, ans, x, y):
     return (dx - ans * dy) / y
 
 
-@primitive("neg", "neg", uses_inputs=False, formula="-{x}", local=("-1",))
+@primitive("neg", "neg", uses_inputs=False, formula="-{x}", local=("-1",),
+           native=operator.neg)
 def neg(x):
     """-x.  d/dx = -1."""
     return -x

@@ -46,10 +46,11 @@ def _binary(rule: Rule, like: Any, reflected: bool = False) -> Callable[..., Any
     """The operator for a binary rule: what ``apply()`` does, for two Values, in one step.
 
     It reads the mode once (nothing at all while every thread is in the default
-    mode), calls the rule's forward on the two floats and fills the node's
-    slots; anomaly and forward mode take ``apply()`` itself.
+    mode), calls the rule's forward (its ``native`` builtin, when it has one) on
+    the two floats and fills the node's slots; anomaly and forward mode take
+    ``apply()`` itself.
     """
-    fwd = rule.forward
+    fwd = rule.native or rule.forward
     symbol = rule.symbol
 
     def op(self: Value, other: Any) -> Any:
@@ -92,7 +93,7 @@ def _binary(rule: Rule, like: Any, reflected: bool = False) -> Callable[..., Any
 
 def _unary(rule: Rule, like: Any) -> Callable[..., Any]:
     """The method for a unary rule without parameters, as :func:`_binary` for one Value."""
-    fwd = rule.forward
+    fwd = rule.native or rule.forward
 
     def op(self: Value) -> Any:
         if FLAGS.special:

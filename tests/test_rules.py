@@ -157,6 +157,19 @@ def test_value_inputs_take_their_own_path_to_the_same_answer(name, data):
                                 atol=case.atol, rtol=case.rtol, weigh_scalars=True)
 
 
+@pytest.mark.parametrize("name", sorted(n for n in RULE_NAMES if RULES[n].native is not None))
+@settings(max_examples=30)
+@given(data=st.data())
+def test_a_native_builtin_computes_what_its_forward_does(name, data):
+    rule = RULES[name]
+    floats = st.floats(-1e100, 1e100)
+    n = len(rule.vjp.__code__.co_varnames[:rule.vjp.__code__.co_argcount]) - 2
+    xs = [data.draw(floats) for _ in range(n)]
+    assert repr(rule.native(*xs)) == repr(rule.forward(*xs))
+    arrays = [np.array([x, -x, 0.5]) for x in xs]
+    assert np.array_equal(rule.native(*arrays), rule.forward(*arrays))
+
+
 # ---------------------------------------------------------------- kinks and ties
 
 #: The choices autograd.ops documents where a derivative does not exist.
