@@ -90,12 +90,13 @@ def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node
     """:func:`toposort`'s order, and a dict with every node of it as a key (values None).
 
     Depth-first with an explicit stack: a node is expanded the first time it
-    is popped (popped again, it is skipped), and pushed back under a ``_DONE``
-    marker with its parents above; when the marker comes back to the top, every
-    parent has joined the order, so the node joins it. A node is only marked
-    when expanded, so one pushed twice before that waits for all its parents
-    wherever it is popped first. The dict is the walk's own record of what it
-    met; ``run_backward`` keeps its gradients in it, so no second dict is built.
+    is popped, and pushed back under a ``_DONE`` marker with its parents above;
+    when the marker comes back to the top, every parent has joined the order,
+    so the node joins it. Nodes are marked when expanded, not when pushed, so a
+    node may be on the stack more than once: it is expanded where it is popped
+    first, and its other copies are skipped. The dict is the walk's own record
+    of what it met; ``run_backward`` keeps its gradients in it, so no second
+    dict is built.
     """
     order: list[Node] = []
     append = order.append
