@@ -2,7 +2,8 @@
 
 ``toposort`` walks the graph with an explicit stack (no recursion, so a chain
 of a million nodes is fine). ``run_backward`` visits nodes in reverse
-topological order, holding this pass's gradients in a dict: a node's gradient
+topological order, holding this pass's gradients in a dict (``backward`` on
+Values: in the nodes' ``.grad`` slots, see ``_float_pass``): a node's gradient
 is complete when it is visited, because every consumer comes before it.
 Gradients are summed back to an input's shape in ``unbroadcast``, the only
 place that happens; a gradient that cannot be (a VJP that forgot ``keepdims``,
@@ -86,7 +87,8 @@ def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
 _DONE = object()  # on the walk's stack, above a node whose parents are all ordered
 
 
-def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node], dict]:
+def _toposort(roots: Iterable[Node], constants: bool = False,
+              stash: dict[Node, Any] | None = None) -> tuple[list[Node], dict]:
     """:func:`toposort`'s order, and a dict with every node of it as a key (values None).
 
     Depth-first with an explicit stack: a node is expanded the first time it
@@ -96,42 +98,57 @@ def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node
     node may be on the stack more than once: it is expanded where it is popped
     first, and its other copies are skipped. The dict is the walk's own record
     of what it met; ``run_backward`` keeps its gradients in it, so no second
-    dict is built.
+    dict is built. With ``stash`` (:func:`_float_pass`'s walk), each node's
+    ``.grad`` is set aside in it (when not 0.0) and replaced by None as the node
+    is met, so the pass can sum the node's gradient in the slot itself.
     """
     order: list[Node] = []
     append = order.append
     seen: dict[Node, Any] = {}
     done = _DONE
-    for root in roots:
-        stack = [root]
-        push = stack.append
-        pop = stack.pop
-        while stack:
-            node = pop()
-            if node is done:
-                append(pop())
-                continue
-            if node in seen:
-                continue
-            seen[node] = None
-            x = node._x
-            if x is None:
-                append(node)
-                continue
-            push(node)
-            push(done)
-            if (constants or x.requires_grad) and x not in seen:
-                push(x)
-            y = node._y
-            if y is not None:
-                if (constants or y.requires_grad) and y not in seen:
-                    push(y)
-                e = node._extra
-                if e is not None:
-                    # The membership tests run in C; the loop sees new parents only.
-                    for p in filterfalse(seen.__contains__, e.parents):
-                        if constants or p.requires_grad:
-                            push(p)
+    try:
+        for root in roots:
+            stack = [root]
+            push = stack.append
+            pop = stack.pop
+            while stack:
+                node = pop()
+                if node is done:
+                    append(pop())
+                    continue
+                if node in seen:
+                    continue
+                if stash is None:
+                    seen[node] = None
+                else:
+                    old = node.grad
+                    if old != 0.0:
+                        stash[node] = old
+                    seen[node] = None
+                    node.grad = None
+                x = node._x
+                if x is None:
+                    append(node)
+                    continue
+                push(node)
+                push(done)
+                if (constants or x.requires_grad) and x not in seen:
+                    push(x)
+                y = node._y
+                if y is not None:
+                    if (constants or y.requires_grad) and y not in seen:
+                        push(y)
+                    e = node._extra
+                    if e is not None:
+                        # The membership tests run in C; the loop sees new parents only.
+                        for p in filterfalse(seen.__contains__, e.parents):
+                            if constants or p.requires_grad:
+                                push(p)
+    except BaseException:  # (an interrupt) the .grad values set aside go back
+        if stash is not None:
+            for node in seen:
+                node.grad = stash.get(node, 0.0)
+        raise
     return order, seen
 
 
@@ -334,14 +351,15 @@ def run_backward(
     ``observer(node, g, grads)``, if given, sees each node's VJP result (the
     gradients for its inputs, before they are summed to the inputs' shapes) in
     the order the pass runs: it is how the stepper records the pass.
+    On a graph of floats (Values) with neither ``keep`` nor ``check``, which is
+    ``backward``'s case, the pass adds the gradients to ``.grad`` itself and
+    returns nothing left to write (see :func:`_float_pass`).
     """
     anomaly = STATE.anomaly
-    if roots[0]._floats and not (create_graph or anomaly or observer is not None):
-        order, table = _toposort(roots)
-        for root, seed in zip(roots, seeds):
-            old = table[root]
-            table[root] = seed if old is None else old + seed
-        return _float_pass(order, table, retain_graph, keep, check)
+    if roots[0]._floats and keep is None and check is None and not (
+            create_graph or anomaly or observer is not None):
+        _float_pass(roots, seeds, retain_graph)
+        return []
     order = toposort(roots)
     grads: dict[Node, Any] = {}
     grads_get = grads.get
@@ -415,31 +433,44 @@ def run_backward(
     return kept
 
 
-def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
-                keep: set[Node] | None, check: Any) -> Any:
-    """``run_backward`` for a graph of floats (Values), without graph recording,
-    anomaly checks or an observer: the same pass with less work per node.
+def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool) -> None:
+    """``run_backward`` for ``backward`` on a graph of floats (Values), without
+    graph recording, anomaly checks or an observer: the same pass with less
+    work per node, adding each node's gradient to its ``.grad`` itself.
 
-    ``grads`` has every node of ``order`` as a key, None where no gradient has
-    arrived yet (toposort's own dict), and gradients stay in it: every Value
-    keeps its gradient, so at the end it holds what ``backward`` writes (None
-    for a node no gradient reached). The nodes of one or two parents and no
-    parameters, nearly all of a scalar graph, call their VJP on the floats and
-    add into the dict directly; the others take :func:`node_vjp`. Without
-    ``retain_graph`` and ``check``, each node without parameters is released as
-    it is done rather than in a second walk; should a VJP fail, those nodes are
-    restored, so the graph stays as it was.
+    Every Value keeps its gradient, so this pass sums each node's gradient in
+    its ``.grad`` slot rather than in a dict: the walk that orders the graph
+    sets each ``.grad`` aside (in ``stash``, unless it is 0.0) and leaves None,
+    the sign that no gradient has arrived yet; gradients add up in the slots as
+    they arrive (a slot is cheaper than a dict entry), and at the end the ones
+    set aside are added back, so ``.grad`` ends as ``old + g`` as if written
+    after the pass. While the pass runs, a ``.grad`` reads None or a partial sum.
+    The nodes of one or two parents and no parameters, nearly all of a scalar
+    graph, call their VJP on the floats directly; the others take
+    :func:`node_vjp`. Without ``retain_graph``, each node without parameters is
+    released as it is done rather than in a second walk. Should a VJP fail, the
+    released nodes and every ``.grad`` are restored, so the graph and the
+    gradients stay as they were.
     """
-    now = not retain_graph and check is None
+    stash: dict[Node, Any] = {}
+    order, _ = _toposort(roots, stash=stash)
+    for root, seed in zip(roots, seeds):
+        old = root.grad
+        root.grad = seed if old is None else old + seed
+    now = not retain_graph
     later: list[Node] = []  # nodes with parameters or more parents: released at the end
+    missed: list[Node] = []  # nodes no gradient reached (their .grad stays None meanwhile)
     prev_mode = STATE.enabled
     STATE.enabled = False  # a Function's backward may use Value operations: no graph
     node = None
     try:
         for node in reversed(order):
-            g = grads[node]
+            g = node.grad
             if g is None:
+                missed.append(node)
                 continue
+            if not g:  # -0.0 reads 0.0, as 0.0 + g gives
+                node.grad = 0.0
             rule = node._rule
             if rule is None:
                 continue
@@ -453,19 +484,19 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
                     except Exception as exc:
                         raise _vjp_exception(node, g, exc)
                     if gx is not None and x.requires_grad:
-                        old = grads[x]
-                        grads[x] = gx if old is None else old + gx
+                        old = x.grad
+                        x.grad = gx if old is None else old + gx
                 else:
                     try:
                         gx, gy = rule.vjp(g, node._data, x._data, y._data)
                     except Exception as exc:
                         raise _vjp_exception(node, g, exc)
                     if gx is not None and x.requires_grad:
-                        old = grads[x]
-                        grads[x] = gx if old is None else old + gx
+                        old = x.grad
+                        x.grad = gx if old is None else old + gx
                     if gy is not None and y.requires_grad:
-                        old = grads[y]
-                        grads[y] = gy if old is None else old + gy
+                        old = y.grad
+                        y.grad = gy if old is None else old + gy
                 if now:
                     if e is None:
                         node._extra = RELEASED_EXTRA
@@ -485,8 +516,8 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
                     pgrads = node_vjp(node, g)
                 for p, gp in zip(parents, pgrads):
                     if gp is not None and p.requires_grad:
-                        old = grads[p]
-                        grads[p] = gp if old is None else old + gp
+                        old = p.grad
+                        p.grad = gp if old is None else old + gp
                 if now:
                     if nary:  # no parameters to lose: released now, restorable as the others
                         e.params = RELEASED
@@ -494,36 +525,34 @@ def _float_pass(order: list[Node], grads: dict[Node, Any], retain_graph: bool,
                         later.append(node)
     except BaseException:
         if now:
-            _unrelease(order, grads, node)
+            _unrelease(order, node)
+        get = stash.get
+        for n in order:
+            n.grad = get(n, 0.0)
         raise
     finally:
         STATE.enabled = prev_mode
-    if keep is None:
-        kept: Any = grads.items()
-    else:
-        kept = [(n, grads[n]) for n in keep if grads.get(n) is not None]
-    if check is not None:
-        check(kept)
-    if now:
-        for node in later:
-            node._extra = released(node._extra)
-    elif not retain_graph:
-        release(order)
-    return kept
+    for node in missed:
+        node.grad = 0.0
+    for node, old in stash.items():
+        node.grad = old + node.grad
+    for node in later:
+        node._extra = released(node._extra)
 
 
-def _unrelease(order: list[Node], grads: dict[Node, Any], failed: Node | None) -> None:
+def _unrelease(order: list[Node], failed: Node | None) -> None:
     """Undo the releases of a pass that stopped at ``failed`` (see :func:`_float_pass`).
 
-    The nodes it had done come before ``failed`` in the pass's order; none of
-    them had been released before (a released node stops a pass), and the only
-    ones it released were those without parameters.
+    The nodes it had done come before ``failed`` in the pass's order, those a
+    gradient reached holding it in ``.grad``; none of them had been released
+    before (a released node stops a pass), and the only ones it released were
+    those without parameters.
     """
     for node in reversed(order):
         if node is failed:
             return
         e = node._extra
-        if grads[node] is not None and e is not None and e.params is RELEASED:
+        if node.grad is not None and e is not None and e.params is RELEASED:
             if e is RELEASED_EXTRA:
                 node._extra = None
             else:

@@ -130,6 +130,47 @@ def test_a_failing_vjp_leaves_the_graph_and_the_gradients_as_they_were():
     assert z.parents[0].parents[0]._params is None  # not RELEASED
 
 
+def test_gradients_add_to_what_grad_held_before_exactly():
+    # The pass sums in the .grad slots: what they held is set aside and added back.
+    x, w = Value(0.3), Value(-1.7)
+    x.grad, w.grad = 0.1, float("nan")
+    y = (x * w + x).tanh()
+    g = grad(y, [x, w], retain_graph=True)
+    y.backward()
+    assert x.grad == 0.1 + g[0].data and math.isnan(w.grad)
+    assert y.grad == 1.0 and y.parents[0].grad == 1.0 - y.data * y.data
+
+
+def test_a_failing_vjp_puts_back_the_gradients_held_before():
+    x, b = Value(0.0), Value(2.0)
+    x.grad, b.grad = 0.25, -3.0
+    z = (x.sqrt() * b + 1.0) * 3.0
+    with pytest.raises(ZeroDivisionError, match="backward of 'sqrt'"):
+        z.backward()
+    assert (x.grad, b.grad, z.grad) == (0.25, -3.0, 0.0)
+
+
+def test_a_node_no_gradient_reaches_keeps_its_gradient():
+    from autograd import Function
+
+    class FirstOnly(Function):
+        """x, ignoring y (whose gradient is None)."""
+
+        @staticmethod
+        def forward(ctx, x, y):
+            return x + 0.0 * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None
+
+    x, y = Value(1.0), Value(0.0)
+    s = y.sqrt()  # its VJP would fail at 0: the pass must not reach it
+    x.grad, y.grad = 0.5, 0.75
+    FirstOnly.apply(x, s).backward()
+    assert (x.grad, y.grad, s.grad) == (1.5, 0.75, 0.0)
+
+
 def test_grad_mode_is_per_thread_while_the_operators_skip_reading_it():
     a = Value(1.0)
     before = FLAGS.special  # (an earlier test's dual numbers may hold this thread's level)
