@@ -87,8 +87,7 @@ def toposort(roots: Iterable[Node], constants: bool = False) -> list[Node]:
 _DONE = object()  # on the walk's stack, above a node whose parents are all ordered
 
 
-def _toposort(roots: Iterable[Node], constants: bool = False,
-              stash: dict[Node, Any] | None = None) -> tuple[list[Node], dict]:
+def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node], dict]:
     """:func:`toposort`'s order, and a dict with every node of it as a key (values None).
 
     Depth-first with an explicit stack: a node is expanded the first time it
@@ -98,14 +97,70 @@ def _toposort(roots: Iterable[Node], constants: bool = False,
     node may be on the stack more than once: it is expanded where it is popped
     first, and its other copies are skipped. The dict is the walk's own record
     of what it met; ``run_backward`` keeps its gradients in it, so no second
-    dict is built. With ``stash`` (:func:`_float_pass`'s walk), each node's
-    ``.grad`` is set aside in it (when not 0.0) and replaced by None as the node
-    is met, so the pass can sum the node's gradient in the slot itself.
+    dict is built.
     """
     order: list[Node] = []
     append = order.append
     seen: dict[Node, Any] = {}
     done = _DONE
+    for root in roots:
+        stack = [root]
+        push = stack.append
+        pop = stack.pop
+        while stack:
+            node = pop()
+            if node is done:
+                append(pop())
+                continue
+            if node in seen:
+                continue
+            seen[node] = None
+            x = node._x
+            if x is None:
+                append(node)
+                continue
+            push(node)
+            push(done)
+            if (constants or x.requires_grad) and x not in seen:
+                push(x)
+            y = node._y
+            if y is not None:
+                if (constants or y.requires_grad) and y not in seen:
+                    push(y)
+                e = node._extra
+                if e is not None:
+                    # The membership tests run in C; the loop sees new parents only.
+                    for p in filterfalse(seen.__contains__, e.parents):
+                        if constants or p.requires_grad:
+                            push(p)
+    return order, seen
+
+
+class _Pending:
+    """What a Value's ``.grad`` holds while ``backward`` sums its gradient there."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<gradient pending>"
+
+
+_PENDING = _Pending()
+
+
+def _float_order(roots: Sequence[Node], stash: dict[Node, Any]) -> list[Node]:
+    """:func:`_toposort`'s order for :func:`_float_pass`, marking nodes in their slots.
+
+    The same walk, with a node's ``.grad`` as its mark rather than a dict entry:
+    as a node is expanded its ``.grad`` is set aside in ``stash`` (unless it is
+    0.0) and replaced by ``_PENDING``, from which the pass then sums the node's
+    gradient. Should the walk be interrupted, the marked nodes get their
+    ``.grad`` back.
+    """
+    order: list[Node] = []
+    append = order.append
+    done = _DONE
+    pending = _PENDING
     try:
         for root in roots:
             stack = [root]
@@ -116,40 +171,46 @@ def _toposort(roots: Iterable[Node], constants: bool = False,
                 if node is done:
                     append(pop())
                     continue
-                if node in seen:
+                old = node.grad
+                if old is pending:
                     continue
-                if stash is None:
-                    seen[node] = None
-                else:
-                    old = node.grad
-                    if old != 0.0:
-                        stash[node] = old
-                    seen[node] = None
-                    node.grad = None
+                if old != 0.0:
+                    stash[node] = old
+                node.grad = pending
                 x = node._x
                 if x is None:
                     append(node)
                     continue
                 push(node)
                 push(done)
-                if (constants or x.requires_grad) and x not in seen:
+                if x.requires_grad and x.grad is not pending:
                     push(x)
                 y = node._y
                 if y is not None:
-                    if (constants or y.requires_grad) and y not in seen:
+                    if y.requires_grad and y.grad is not pending:
                         push(y)
                     e = node._extra
                     if e is not None:
-                        # The membership tests run in C; the loop sees new parents only.
-                        for p in filterfalse(seen.__contains__, e.parents):
-                            if constants or p.requires_grad:
+                        for p in e.parents:
+                            if p.requires_grad and p.grad is not pending:
                                 push(p)
-    except BaseException:  # (an interrupt) the .grad values set aside go back
-        if stash is not None:
-            for node in seen:
-                node.grad = stash.get(node, 0.0)
+    except BaseException:
+        _put_back(roots, stash)
         raise
-    return order, seen
+    return order
+
+
+def _put_back(roots: Sequence[Node], stash: dict[Node, Any]) -> None:
+    """Give every node marked by :func:`_float_order` its ``.grad`` back (the marked
+    nodes are those reached from ``roots`` through marked nodes)."""
+    get = stash.get
+    stack = [r for r in roots if r.grad is _PENDING]
+    while stack:
+        node = stack.pop()
+        if node.grad is not _PENDING:
+            continue
+        node.grad = get(node, 0.0)
+        stack.extend(p for p in node.parents if p.grad is _PENDING)
 
 
 class GradientShapeError(ValueError):
@@ -440,11 +501,12 @@ def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool)
 
     Every Value keeps its gradient, so this pass sums each node's gradient in
     its ``.grad`` slot rather than in a dict: the walk that orders the graph
-    sets each ``.grad`` aside (in ``stash``, unless it is 0.0) and leaves None,
-    the sign that no gradient has arrived yet; gradients add up in the slots as
-    they arrive (a slot is cheaper than a dict entry), and at the end the ones
-    set aside are added back, so ``.grad`` ends as ``old + g`` as if written
-    after the pass. While the pass runs, a ``.grad`` reads None or a partial sum.
+    (:func:`_float_order`) sets each ``.grad`` aside (in ``stash``, unless it
+    is 0.0) and leaves ``_PENDING``, the sign that no gradient has arrived yet;
+    gradients add up in the slots as they arrive (a slot is cheaper than a dict
+    entry), and at the end the ones set aside are added back, so ``.grad`` ends
+    as ``old + g`` as if written after the pass. While the pass runs, a
+    ``.grad`` reads ``_PENDING`` or a partial sum.
     The nodes of one or two parents and no parameters, nearly all of a scalar
     graph, call their VJP on the floats directly; the others take
     :func:`node_vjp`. Without ``retain_graph``, each node without parameters is
@@ -453,20 +515,21 @@ def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool)
     gradients stay as they were.
     """
     stash: dict[Node, Any] = {}
-    order, _ = _toposort(roots, stash=stash)
+    order = _float_order(roots, stash)
+    pending = _PENDING
     for root, seed in zip(roots, seeds):
         old = root.grad
-        root.grad = seed if old is None else old + seed
+        root.grad = seed if old is pending else old + seed
     now = not retain_graph
     later: list[Node] = []  # nodes with parameters or more parents: released at the end
-    missed: list[Node] = []  # nodes no gradient reached (their .grad stays None meanwhile)
+    missed: list[Node] = []  # nodes no gradient reached (their .grad stays pending meanwhile)
     prev_mode = STATE.enabled
     STATE.enabled = False  # a Function's backward may use Value operations: no graph
     node = None
     try:
         for node in reversed(order):
             g = node.grad
-            if g is None:
+            if g is pending:
                 missed.append(node)
                 continue
             if not g:  # -0.0 reads 0.0, as 0.0 + g gives
@@ -485,7 +548,7 @@ def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool)
                         raise _vjp_exception(node, g, exc)
                     if gx is not None and x.requires_grad:
                         old = x.grad
-                        x.grad = gx if old is None else old + gx
+                        x.grad = gx if old is pending else old + gx
                 else:
                     try:
                         gx, gy = rule.vjp(g, node._data, x._data, y._data)
@@ -493,10 +556,10 @@ def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool)
                         raise _vjp_exception(node, g, exc)
                     if gx is not None and x.requires_grad:
                         old = x.grad
-                        x.grad = gx if old is None else old + gx
+                        x.grad = gx if old is pending else old + gx
                     if gy is not None and y.requires_grad:
                         old = y.grad
-                        y.grad = gy if old is None else old + gy
+                        y.grad = gy if old is pending else old + gy
                 if now:
                     if e is None:
                         node._extra = RELEASED_EXTRA
@@ -517,7 +580,7 @@ def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool)
                 for p, gp in zip(parents, pgrads):
                     if gp is not None and p.requires_grad:
                         old = p.grad
-                        p.grad = gp if old is None else old + gp
+                        p.grad = gp if old is pending else old + gp
                 if now:
                     if nary:  # no parameters to lose: released now, restorable as the others
                         e.params = RELEASED
@@ -552,7 +615,7 @@ def _unrelease(order: list[Node], failed: Node | None) -> None:
         if node is failed:
             return
         e = node._extra
-        if node.grad is not None and e is not None and e.params is RELEASED:
+        if node.grad is not _PENDING and e is not None and e.params is RELEASED:
             if e is RELEASED_EXTRA:
                 node._extra = None
             else:
