@@ -29,6 +29,7 @@ is.
 """
 from __future__ import annotations
 
+import threading
 import weakref
 from itertools import filterfalse
 from typing import Any, Iterable, Sequence
@@ -137,15 +138,31 @@ def _toposort(roots: Iterable[Node], constants: bool = False) -> tuple[list[Node
 
 
 class _Pending:
-    """What a Value's ``.grad`` holds while ``backward`` sums its gradient there."""
+    """What a Value's ``.grad`` holds while ``backward`` sums its gradient there.
+
+    Arithmetic on it raises: a ``.grad`` read while the pass runs (from another
+    thread, or a backward started inside this one) is not a number yet.
+    """
 
     __slots__ = ()
 
     def __repr__(self) -> str:
         return "<gradient pending>"
 
+    def _busy(self, *_: Any) -> Any:
+        raise RuntimeError(
+            "this Value's .grad is being summed by a backward pass that has not ended "
+            "(in another thread, or one that started this one); read or add to .grad "
+            "after that pass returns")
 
-_PENDING = _Pending()
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __float__ = _busy
+
+
+_GRAD_PENDING = _Pending()
+#: Held while a slot-summing pass (:func:`_float_pass`) runs.
+_SLOT_PASS = threading.Lock()
+#: (order, stash) of the slot-summing pass that is running, if one is.
+_SLOT_RUN: list[Any] = [None]
 
 
 def _float_order(roots: Sequence[Node], stash: dict[Node, Any]) -> list[Node]:
@@ -153,14 +170,14 @@ def _float_order(roots: Sequence[Node], stash: dict[Node, Any]) -> list[Node]:
 
     The same walk, with a node's ``.grad`` as its mark rather than a dict entry:
     as a node is expanded its ``.grad`` is set aside in ``stash`` (unless it is
-    0.0) and replaced by ``_PENDING``, from which the pass then sums the node's
+    0.0) and replaced by ``_GRAD_PENDING``, from which the pass then sums the node's
     gradient. Should the walk be interrupted, the marked nodes get their
     ``.grad`` back.
     """
     order: list[Node] = []
     append = order.append
     done = _DONE
-    pending = _PENDING
+    pending = _GRAD_PENDING
     try:
         for root in roots:
             stack = [root]
@@ -204,13 +221,13 @@ def _put_back(roots: Sequence[Node], stash: dict[Node, Any]) -> None:
     """Give every node marked by :func:`_float_order` its ``.grad`` back (the marked
     nodes are those reached from ``roots`` through marked nodes)."""
     get = stash.get
-    stack = [r for r in roots if r.grad is _PENDING]
+    stack = [r for r in roots if r.grad is _GRAD_PENDING]
     while stack:
         node = stack.pop()
-        if node.grad is not _PENDING:
+        if node.grad is not _GRAD_PENDING:
             continue
         node.grad = get(node, 0.0)
-        stack.extend(p for p in node.parents if p.grad is _PENDING)
+        stack.extend(p for p in node.parents if p.grad is _GRAD_PENDING)
 
 
 class GradientShapeError(ValueError):
@@ -418,8 +435,13 @@ def run_backward(
     """
     anomaly = STATE.anomaly
     if roots[0]._floats and keep is None and check is None and not (
-            create_graph or anomaly or observer is not None):
-        _float_pass(roots, seeds, retain_graph)
+            create_graph or anomaly or observer is not None) and _SLOT_PASS.acquire(False):
+        # One slot-summing pass at a time: one started inside it (from a Function's
+        # backward) or beside it (another thread) takes the dict pass below.
+        try:
+            _float_pass(roots, seeds, retain_graph)
+        finally:
+            _SLOT_PASS.release()
         return []
     order = toposort(roots)
     grads: dict[Node, Any] = {}
@@ -502,21 +524,24 @@ def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool)
     Every Value keeps its gradient, so this pass sums each node's gradient in
     its ``.grad`` slot rather than in a dict: the walk that orders the graph
     (:func:`_float_order`) sets each ``.grad`` aside (in ``stash``, unless it
-    is 0.0) and leaves ``_PENDING``, the sign that no gradient has arrived yet;
+    is 0.0) and leaves ``_GRAD_PENDING``, the sign that no gradient has arrived yet;
     gradients add up in the slots as they arrive (a slot is cheaper than a dict
     entry), and at the end the ones set aside are added back, so ``.grad`` ends
     as ``old + g`` as if written after the pass. While the pass runs, a
-    ``.grad`` reads ``_PENDING`` or a partial sum.
+    ``.grad`` reads ``_GRAD_PENDING`` or a partial sum.
     The nodes of one or two parents and no parameters, nearly all of a scalar
     graph, call their VJP on the floats directly; the others take
     :func:`node_vjp`. Without ``retain_graph``, each node without parameters is
     released as it is done rather than in a second walk. Should a VJP fail, the
     released nodes and every ``.grad`` are restored, so the graph and the
-    gradients stay as they were.
+    gradients stay as they were. One such pass runs at a time (``_SLOT_PASS``);
+    a backward started inside it takes the dict pass and adds what it gives
+    this pass's nodes to ``stash``, so it reaches ``.grad`` at the end and is
+    never passed on as this pass's gradient (see :func:`backward`).
     """
     stash: dict[Node, Any] = {}
     order = _float_order(roots, stash)
-    pending = _PENDING
+    pending = _GRAD_PENDING
     for root, seed in zip(roots, seeds):
         old = root.grad
         root.grad = seed if old is pending else old + seed
@@ -525,6 +550,7 @@ def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool)
     missed: list[Node] = []  # nodes no gradient reached (their .grad stays pending meanwhile)
     prev_mode = STATE.enabled
     STATE.enabled = False  # a Function's backward may use Value operations: no graph
+    _SLOT_RUN[0] = (order, stash)
     node = None
     try:
         for node in reversed(order):
@@ -595,6 +621,7 @@ def _float_pass(roots: Sequence[Node], seeds: Sequence[Any], retain_graph: bool)
         raise
     finally:
         STATE.enabled = prev_mode
+        _SLOT_RUN[0] = None
     for node in missed:
         node.grad = 0.0
     for node, old in stash.items():
@@ -615,7 +642,7 @@ def _unrelease(order: list[Node], failed: Node | None) -> None:
         if node is failed:
             return
         e = node._extra
-        if node.grad is not _PENDING and e is not None and e.params is RELEASED:
+        if node.grad is not _GRAD_PENDING and e is not None and e.params is RELEASED:
             if e is RELEASED_EXTRA:
                 node._extra = None
             else:
@@ -688,6 +715,19 @@ def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
     seed = _seed(root, grad, create_graph=False)
     kept = run_backward([root], [seed], retain_graph, create_graph=False)
     if root._floats:
+        running = _SLOT_RUN[0]
+        if running is not None and kept:
+            # A backward inside a running one (a Function's backward calling backward):
+            # the running pass sums in the .grad slots of its own nodes, so what this one
+            # gives them is added where the running pass keeps their earlier .grad, and
+            # reaches .grad when it ends, not through the gradients it is passing on.
+            inside, stash = set(running[0]), running[1]
+            for node, g in kept:
+                if g is not None and node in inside:
+                    stash[node] = stash.get(node, 0.0) + g
+                elif g is not None:
+                    node.grad += g
+            return
         for node, g in kept:
             if g is not None:  # (a node whose consumers' VJPs all gave None)
                 node.grad += g

@@ -236,3 +236,67 @@ def test_a_value_node_with_its_float_is_at_most_120_bytes():
     finally:
         tracemalloc.stop()
     assert used / n <= 120
+
+
+def test_a_backward_started_inside_a_backward_sums_its_own_gradients():
+    # A Function whose backward runs a second backward over a leaf the outer graph shares:
+    # the inner pass cannot use the slots the outer one is summing in, so it takes the
+    # generic pass, and both passes' gradients come out right.
+    from autograd import Function, enable_grad
+
+    b = Value(3.0)
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2.0
+
+        @staticmethod
+        def backward(ctx, g):
+            with enable_grad():  # a backward records nothing unless asked to
+                inner = b * b * 1.0
+            inner.backward()  # adds d(b^2)/db = 6 to b.grad
+            return g * 2.0
+
+    a = Value(1.5)
+    y = Probe.apply(a) * b  # dy/da = 2 b = 6, dy/db = 2 a = 3
+    y.backward()
+    assert a.grad == 6.0
+    assert b.grad == 3.0 + 6.0
+
+
+def test_a_pending_gradient_is_not_a_number_yet():
+    from autograd.engine import _GRAD_PENDING as pending
+
+    with pytest.raises(RuntimeError, match="backward pass that has not ended"):
+        pending + 1.0
+    with pytest.raises(RuntimeError, match="backward pass that has not ended"):
+        float(pending)
+
+
+def test_a_backward_inside_a_backward_over_a_shared_intermediate_counts_it_once():
+    # The inner pass reaches c, a node the running pass has yet to pass a gradient
+    # through: c.grad gets the inner pass's part at the end, and b does not get it twice.
+    from autograd import Function, enable_grad
+
+    b = Value(3.0)
+    c = b * 2.0
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1.0
+
+        @staticmethod
+        def backward(ctx, g):
+            with enable_grad():
+                inner = c * 5.0
+            inner.backward(retain_graph=True)  # d(5c)/dc = 5, d(5c)/db = 10: c stays
+            return g
+
+    a = Value(1.5)
+    y = Probe.apply(a) * c  # dy/da = c = 6, dy/dc = a = 1.5, dy/db = 3
+    y.backward()
+    assert a.grad == 6.0
+    assert c.grad == 1.5 + 5.0
+    assert b.grad == 3.0 + 10.0
