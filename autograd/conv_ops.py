@@ -273,9 +273,10 @@ CHUNK_BYTES = 1 << 21
 
 
 def chunks(n: int, bytes_per_image: int) -> list[tuple[int, int]]:
-    """[start, stop) ranges over n images, each of about ``CHUNK_BYTES`` of columns."""
+    """[start, stop) ranges over n images, each of about ``CHUNK_BYTES`` of columns (one empty
+    range for an empty batch)."""
     step = max(1, min(n, CHUNK_BYTES // max(bytes_per_image, 1)))
-    return [(i, min(i + step, n)) for i in range(0, n, step)]
+    return [(i, min(i + step, n)) for i in range(0, n, step)] or [(0, 0)]
 
 
 @primitive("conv2d", "conv2d", needs=True, formula=conv2d_formula, local=(conv2d_local,))

@@ -76,6 +76,8 @@ def _clip_local(lo: Any, hi: Any, **_: Any) -> str:
         return "1 where {x} ≤ {hi}, else 0"
     if hi is None:
         return "1 where {x} ≥ {lo}, else 0"
+    if np.all(np.asarray(lo) >= np.asarray(hi)):
+        return "0: every x is clipped to {hi}, a constant"
     return "1 where {lo} ≤ {x} ≤ {hi}, else 0"
 
 
@@ -516,7 +518,12 @@ def minimum_jvp(ts, ans, x, y):
 
 @primitive("clip", local=(_clip_local,))
 def clip(x, *, lo, hi):
-    """Clamp into [lo, hi].  d/dx = 1 where lo <= x <= hi, else 0."""
+    """Clamp into [lo, hi].  d/dx = 1 where lo <= x <= hi and lo < hi, else 0.
+
+    The bounds themselves pass the gradient, as PyTorch's ``clamp`` does. Where
+    lo >= hi every x is clipped to hi, a constant, so the gradient is 0 even at
+    x == lo == hi (where PyTorch passes it through).
+    """
     return np.clip(x, lo, hi)
 
 
@@ -524,6 +531,8 @@ def _inside(x, lo, hi):
     inside = (x == x) if lo is None else (x >= lo)
     if hi is not None:
         inside = inside * (x <= hi)
+        if lo is not None:
+            inside = inside * (np.asarray(lo) < np.asarray(hi))
     return inside
 
 

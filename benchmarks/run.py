@@ -11,7 +11,10 @@ pinned to 2 threads for the MLP (this machine's core count) and 1 thread for
 the small-op chain; NumPy's BLAS uses its default (all cores). The
 convolutional workloads (conv.py) run each framework in its own process with
 the same thread count for both, 1 and then 2, and alternate their LeNet-5
-epochs. Timings are medians of repeated runs, so a busy machine shows up as
+epochs. ``numpy_threads.py`` shows what a second core could give those
+convolution kernels through Python threads (each half of a batch on its own
+thread), with NumPy's BLAS idle and right after it has used its own threads.
+Timings are medians of repeated runs, so a busy machine shows up as
 noise in all columns. ``run.py scalar small_op`` runs only the workloads named.
 """
 from __future__ import annotations
@@ -188,10 +191,29 @@ def conv_rows() -> list[list[str]]:
     return rows
 
 
+def numpy_threads_rows() -> list[list[str]]:
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "2"
+    r = _worker("numpy_threads.py", env=env)
+    if "error" in r:
+        return [["LeNet-5 kernels on 2 Python threads", "n/a", r["error"], "", "not run", ""]]
+    rows = []
+    for key, when in (("quiet", "BLAS idle"), ("after_blas", "after a 2-thread BLAS product")):
+        one, two = r[key]["one_thread_ms"], r[key]["two_threads_ms"]
+        rows.append([f"LeNet-5 conv+pool kernels, batch 128 in 2 halves on 2 threads, {when}",
+                     f"{two:.2f} ms", f"whole batch on 1 thread {one:.2f} ms",
+                     f"{one / two:.2f}x speed-up", "-", "reported"])
+    rows.append(["  handing a job to a thread and back", f"{r['handoff_us']:.0f} us", "", "",
+                 "-", "reported"])
+    return rows
+
+
 def main() -> int:
     header = ["workload", "chainrule", "peers", "ratio", "target", "goal"]
     rows: list[list[str]] = []
-    parts = (scalar_rows, small_op_rows, hvp_rows, mlp_rows, mnist_rows, conv_rows)
+    parts = (scalar_rows, small_op_rows, hvp_rows, mlp_rows, mnist_rows, conv_rows,
+             numpy_threads_rows)
     chosen = sys.argv[1:]  # e.g. `run.py scalar small_op`: only those workloads
     for part in parts:
         if chosen and part.__name__[:-5] not in chosen:

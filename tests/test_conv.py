@@ -130,6 +130,20 @@ def test_a_batch_split_into_chunks_gives_the_same_convolution(monkeypatch, chunk
         np.testing.assert_allclose(a.grad, t.grad.numpy(), **TOL)
 
 
+@pytest.mark.parametrize("make", [
+    lambda T: T.Conv2d(2, 3, 3, padding=1), lambda T: T.Conv2d(2, 4, 3, stride=2, groups=2),
+    lambda T: T.MaxPool2d(2), lambda T: T.AvgPool2d(3, stride=1, padding=1)])
+def test_an_empty_batch_goes_through_as_in_pytorch(make):
+    # The last batch of a filtered dataset can be empty: shapes as PyTorch's, zero gradients.
+    layer, tlayer = make(nn), make(torch.nn)
+    x = Tensor(np.zeros((0, 2, 7, 7)), requires_grad=True)
+    out, tout = layer(x), tlayer(torch.zeros((0, 2, 7, 7)))
+    assert out.shape == tuple(tout.shape)
+    out.sum().backward()
+    assert x.grad.shape == x.shape
+    assert all(not np.any(p.grad) for p in layer.parameters())
+
+
 def test_float32_stays_float32_and_integer_images_are_cast():
     conv = nn.Conv2d(1, 2, 3, rng=0)
     pixels = np.arange(2 * 25, dtype=np.uint8).reshape(2, 1, 5, 5)

@@ -1,6 +1,7 @@
 """Edge cases where chainrule follows PyTorch (and NumPy): powers at 0 and of negative
 bases, var with ddof = n, squeeze and 0-d tensors by the dim=/axis= rule, clip(None, None),
-and integer tensors with Python numbers."""
+and integer tensors with Python numbers; and the one place it does not: clipping to a
+single value."""
 from __future__ import annotations
 
 import warnings
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Tensor, maximum
+from autograd.functional import jvp
 
 torch = pytest.importorskip("torch")
 
@@ -101,6 +103,20 @@ def test_clip_with_neither_bound_raises():
     with pytest.raises(RuntimeError):
         torch.clamp(torch.ones(1))  # PyTorch refuses too
     assert Tensor([1.0, 5.0]).clip(None, 2.0).tolist() == [1.0, 2.0]
+
+
+def test_clip_to_a_single_value_is_a_constant_with_gradient_zero():
+    # Where PyTorch does not follow the function: clamp(x, a, a) is the constant a, yet its
+    # gradient at x == a is 1 there. Here it is 0, in both modes, as finite differences say.
+    x = Tensor([0.0, 0.5, 1.0], requires_grad=True)
+    x.clip(0.5, 0.5).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    jvp_out = jvp(lambda t: t.clip(0.5, 0.5), (Tensor([0.5]),), (Tensor([1.0]),))[1]
+    assert jvp_out.data.tolist() == [0.0]
+    # The bounds of a proper interval still pass the gradient, as in PyTorch.
+    y = Tensor([0.0, 0.5, 1.0, 1.5], requires_grad=True)
+    y.clip(0.5, 1.0).sum().backward()
+    assert y.grad.tolist() == [0.0, 1.0, 1.0, 0.0]
 
 
 @pytest.mark.parametrize("dtype", [np.int32, np.int64, np.bool_])

@@ -100,6 +100,9 @@ def test_hessian_and_hvp_match_torch(name, data, seed):
     # PyTorch masks d(x^y)/dx with where(y == 0, 0, ...), so its d^2/dx dy is 0 at y = 0
     # exactly, where the true value (ours, and finite differences') is x^(y-1) (1 + y log x).
     assume(name != "pow" or np.all(case.inputs[1] != 0))
+    # 0 ** y is 0 near every y > 0, so its second derivative is 0 (ours, and finite
+    # differences'); PyTorch's hessian is NaN there (0 · log 0), though its hvp is 0.
+    assume(case.label != "0.0 ** y")
     rng = np.random.default_rng(seed)
     w = rng.standard_normal(case.fn(*xs).shape)
 

@@ -68,13 +68,16 @@ def minimum_subgradient(g: Any, ans: Any, x: Any, y: Any) -> tuple[Any, Any]:
 
 @subgradient("clip")
 def clip_subgradient(g: Any, ans: Any, x: Any, *, lo: Any, hi: Any) -> tuple[Any]:
-    """1 where lo <= x <= hi (the bounds included), else 0."""
+    """1 where lo <= x <= hi (the bounds included), else 0; 0 everywhere when lo == hi
+    (clipping to one value is a constant)."""
     x = np.asarray(x)
     inside = np.ones(x.shape, dtype=bool)
     if lo is not None:
         inside &= x >= lo
     if hi is not None:
         inside &= x <= hi
+    if lo is not None and hi is not None and lo >= hi:
+        inside[...] = False
     return (g * inside,)
 
 
@@ -156,7 +159,15 @@ def _clip(draw: Any) -> Case:
     lo, hi = draw(st.sampled_from([(lo, hi), (lo, None), (None, hi)]))
     # A grid of the bounds' own step: elements sit exactly on the bounds.
     x = draw(tie_arrays(shapes(), levels=(-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0)))
-    return Case(lambda t: t.clip(lo, hi), (x,), lambda t: torch().clamp(t, min=lo, max=hi),
+
+    def reference(t: Any) -> Any:
+        # Clipping to one value is the constant lo: PyTorch's clamp passes the gradient at
+        # x == lo == hi, where chainrule gives the constant's 0; the reference is the constant.
+        if lo is not None and lo == hi:
+            return t * 0 + lo
+        return torch().clamp(t, min=lo, max=hi)
+
+    return Case(lambda t: t.clip(lo, hi), (x,), reference,
                 f"clip(x, {lo}, {hi}) on its bounds",
                 subgradient=_bind(clip_subgradient, lo=lo, hi=hi))
 
