@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import statistics
 import time
 from typing import Any, Callable
@@ -62,3 +63,11 @@ def reset_peak() -> float:
     with open("/proc/self/clear_refs", "w") as f:
         f.write("5")
     return status_mb("VmRSS")
+
+
+def thread_env(threads: int) -> dict[str, str]:
+    """This process's environment with NumPy's BLAS and PyTorch held to ``threads`` threads."""
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    return env

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from common import reset_peak, status_mb
+from common import reset_peak, status_mb, thread_env
 
 HERE = os.path.abspath(__file__)
 EPOCHS = 5
@@ -165,18 +165,11 @@ def lenet_worker(framework: str) -> None:
             return
 
 
-def _env(threads: int) -> dict[str, str]:
-    env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = str(threads)
-    return env
-
-
 def lenet(threads: int, epochs: int = EPOCHS) -> dict[str, Any]:
     """Both frameworks' epochs in turn, each in its own process with ``threads`` threads."""
     workers = {fw: subprocess.Popen([sys.executable, HERE, "lenet-worker", fw], text=True,
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    env=_env(threads))
+                                    env=thread_env(threads))
                for fw in ("chainrule", "torch")}
 
     def ask(fw: str, command: str) -> dict[str, Any]:
@@ -253,7 +246,7 @@ def layer(threads: int) -> dict[str, Any]:
     result: dict[str, Any] = {"threads": threads}
     for fw in ("chainrule", "torch"):
         out = subprocess.run([sys.executable, HERE, "layer-worker", fw], capture_output=True,
-                             text=True, check=True, env=_env(threads))
+                             text=True, check=True, env=thread_env(threads))
         result[fw] = json.loads(out.stdout)
     return result
 

@@ -28,7 +28,7 @@ from typing import Any
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from common import table  # noqa: E402
+from common import table, thread_env  # noqa: E402
 
 
 def _worker(script: str, *args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -128,8 +128,7 @@ def small_op_rows() -> list[list[str]]:
 def _hvp(framework: str) -> dict[str, Any]:
     # One BLAS thread in both frameworks: the ratio should measure the method, and the
     # timings are CPU times (see hvp.py).
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    return _worker("hvp.py", framework, env=env)
+    return _worker("hvp.py", framework, env=thread_env(1))
 
 
 def hvp_rows() -> list[list[str]]:
@@ -192,10 +191,7 @@ def conv_rows() -> list[list[str]]:
 
 
 def numpy_threads_rows() -> list[list[str]]:
-    env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "2"
-    r = _worker("numpy_threads.py", env=env)
+    r = _worker("numpy_threads.py", env=thread_env(2))
     if "error" in r:
         return [["LeNet-5 kernels on 2 Python threads", "n/a", r["error"], "", "not run", ""]]
     rows = []

@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import GraphReleasedError, Value, detect_anomaly, grad, no_grad, ops
+from autograd import (Function, GraphReleasedError, Value, detect_anomaly, enable_grad, grad,
+                      no_grad, ops)
 from autograd.anomaly import AnomalyError
 from autograd.engine import run_backward
 from autograd.grad_mode import FLAGS
@@ -238,28 +239,32 @@ def test_a_value_node_with_its_float_is_at_most_120_bytes():
     assert used / n <= 120
 
 
-def test_a_backward_started_inside_a_backward_sums_its_own_gradients():
-    # A Function whose backward runs a second backward over a leaf the outer graph shares:
-    # the inner pass cannot use the slots the outer one is summing in, so it takes the
-    # generic pass, and both passes' gradients come out right.
-    from autograd import Function, enable_grad
-
-    b = Value(3.0)
+def _runs_a_backward(scale, inner):
+    """A Function x -> scale * x whose backward first runs ``inner().backward()``."""
 
     class Probe(Function):
         @staticmethod
         def forward(ctx, x):
-            return x * 2.0
+            return x * scale
 
         @staticmethod
         def backward(ctx, g):
             with enable_grad():  # a backward records nothing unless asked to
-                inner = b * b * 1.0
-            inner.backward()  # adds d(b^2)/db = 6 to b.grad
-            return g * 2.0
+                root = inner()
+            root.backward(retain_graph=True)
+            return g * scale
 
+    return Probe
+
+
+def test_a_backward_started_inside_a_backward_sums_its_own_gradients():
+    # A Function whose backward runs a second backward over a leaf the outer graph shares:
+    # the inner pass cannot use the slots the outer one is summing in, so it takes the
+    # generic pass, and both passes' gradients come out right.
+    b = Value(3.0)
+    probe = _runs_a_backward(2.0, lambda: b * b * 1.0)  # adds d(b^2)/db = 6 to b.grad
     a = Value(1.5)
-    y = Probe.apply(a) * b  # dy/da = 2 b = 6, dy/db = 2 a = 3
+    y = probe.apply(a) * b  # dy/da = 2 b = 6, dy/db = 2 a = 3
     y.backward()
     assert a.grad == 6.0
     assert b.grad == 3.0 + 6.0
@@ -277,25 +282,11 @@ def test_a_pending_gradient_is_not_a_number_yet():
 def test_a_backward_inside_a_backward_over_a_shared_intermediate_counts_it_once():
     # The inner pass reaches c, a node the running pass has yet to pass a gradient
     # through: c.grad gets the inner pass's part at the end, and b does not get it twice.
-    from autograd import Function, enable_grad
-
     b = Value(3.0)
     c = b * 2.0
-
-    class Probe(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 1.0
-
-        @staticmethod
-        def backward(ctx, g):
-            with enable_grad():
-                inner = c * 5.0
-            inner.backward(retain_graph=True)  # d(5c)/dc = 5, d(5c)/db = 10: c stays
-            return g
-
+    probe = _runs_a_backward(1.0, lambda: c * 5.0)  # d(5c)/dc = 5, d(5c)/db = 10
     a = Value(1.5)
-    y = Probe.apply(a) * c  # dy/da = c = 6, dy/dc = a = 1.5, dy/db = 3
+    y = probe.apply(a) * c  # dy/da = c = 6, dy/dc = a = 1.5, dy/db = 3
     y.backward()
     assert a.grad == 6.0
     assert c.grad == 1.5 + 5.0
