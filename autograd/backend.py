@@ -95,11 +95,15 @@ def sigmoid_array(x: np.ndarray) -> np.ndarray:
     (the tanh form (1 + tanh(x/2)) / 2 rounds to exactly 0 there, from
     x < -17 in float32, which turns log(sigmoid(x)) into -inf).
     """
-    # In place on two fresh arrays (0-d too): seven ufuncs, two allocations.
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    num = np.minimum(x, 0, out=np.empty(x.shape, dtype))
+    if type(x) is not np.ndarray or not x.ndim or x.dtype.kind != "f":
+        # A 0-d array, a NumPy scalar, integers, a subclass: as a plain float array of
+        # one dimension at least (ufuncs give scalars for 0-d inputs, which have no out=).
+        dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+        return sigmoid_array(np.array(x, dtype=dtype, ndmin=1)).reshape(x.shape)
+    # Seven ufuncs, five of them in place on the two arrays the first ones make.
+    num = np.minimum(x, 0)
     np.exp(num, out=num)
-    den = np.abs(x, out=np.empty(x.shape, dtype))
+    den = np.abs(x)
     np.negative(den, out=den)
     np.exp(den, out=den)
     den += 1

@@ -217,6 +217,23 @@ def test_sigmoid_is_stable_at_extremes():
         np.testing.assert_allclose(y[1:4].log().data, data[1:4], rtol=1e-6)
 
 
+def test_sigmoid_of_every_kind_of_array_keeps_shape_and_dtype():
+    from autograd.arrays import python_number
+    from autograd.backend import sigmoid
+
+    cases = [(np.array(2.0, dtype=np.float32), (), np.float32),
+             (np.float16(-3.0), (), np.float16),
+             (np.arange(-2, 4).reshape(2, 3), (2, 3), np.float64),    # integers
+             (np.array([True, False]), (2,), np.float64),
+             (python_number(1, np.dtype(np.int64)), (), np.float64),  # an ndarray subclass
+             (np.ones((3, 0), dtype=np.float32), (3, 0), np.float32)]
+    for x, shape, dtype in cases:
+        y = sigmoid(x)
+        assert type(y) is np.ndarray and y.shape == shape and y.dtype == dtype, (x, y)
+        ref = 1 / (1 + np.exp(-np.asarray(x, dtype=np.float64)))
+        np.testing.assert_allclose(y, ref, rtol=2 * np.finfo(dtype).eps)
+
+
 @pytest.mark.parametrize("p", [2, 3, 0.5, -1.5, 0])
 def test_power_with_constant_exponent(p):
     check(lambda x: x ** p, arr(3, 4, low=0.2))
