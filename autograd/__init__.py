@@ -9,8 +9,6 @@
 """
 from __future__ import annotations
 
-from importlib import metadata as _metadata
-
 from .anomaly import AnomalyError, detect_anomaly
 from .backend import DomainError
 from .creation import (
@@ -45,10 +43,19 @@ from .versions import InPlaceError
 from . import functional  # autograd.functional.jvp, ...: after Value and Tensor
 from .forward_stepper import ForwardStepper
 
-try:
-    __version__ = _metadata.version("chainrule")
-except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    # The version is read on first use: importlib.metadata is a tenth of the import's objects.
+    if name != "__version__":
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    from importlib import metadata
+
+    try:
+        version = metadata.version("chainrule")
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        version = "0+unknown"
+    globals()["__version__"] = version
+    return version
 
 
 def draw_graph(root, show_data=True, show_grad=True, rankdir="LR", **kwargs):  # type: ignore
