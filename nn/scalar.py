@@ -53,7 +53,7 @@ def weighted_sum(*args):
     d/dw_i = x_i, d/dx_i = w_i, d/db = 1.
     """
     n = (len(args) - 1) // 2
-    return sum(map(operator.mul, args[:n], args[n:2 * n]), args[-1])
+    return sum(map(operator.mul, args, args[n:2 * n]), args[-1])  # map stops after the w_i
 
 
 @weighted_sum.defvjp
