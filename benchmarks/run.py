@@ -74,6 +74,16 @@ def scalar_rows() -> list[list[str]]:
             rows.append([f"{name}, {gc_}", f"{r[gc_] * 1e3:.1f} ms", peers(gc_),
                          f"{ratio:.1f}x faster", "met" if ratio >= goal else "missed",
                          f">= {goal:g}x"])
+    floor = res.get("floor", {})
+    if "error" not in floor:
+        for name, key in (("same graph", ""), ("a node per neuron", "fused ")):
+            off, on = floor[key + "gc off"], floor[key + "gc on"]
+            rows.append([f"  the barest Python engine, {name}, gc off / on",
+                         f"{off * 1e3:.1f} / {on * 1e3:.1f} ms",
+                         f"micrograd's design {ref['gc off'] * 1e3:.0f} / "
+                         f"{ref['gc on'] * 1e3:.0f} ms",
+                         f"{ref['gc off'] / off:.1f}x / {ref['gc on'] / on:.1f}x", "-",
+                         "the most any engine reaches"])
     rows.append(["  same graph: forward / backward, gc off",
                  f"{ours['forward'] * 1e3:.1f} / {ours['backward'] * 1e3:.1f} ms",
                  f"micrograd's design {ref['forward'] * 1e3:.1f} / {ref['backward'] * 1e3:.1f} ms",

@@ -6,7 +6,9 @@ function builds it with either engine's ``Value`` (chainrule's is a superset
 of micrograd's), so both run the very same graph, one node per ``*`` and
 ``+``; chainrule's ``nn.scalar.MLP`` runs the step with one node per neuron.
 The reference is ``micrograd_ref`` (micrograd's design, re-implemented here);
-micrograd itself is timed too when it is installed.
+micrograd itself is timed too when it is installed. ``python_floor`` runs both
+workloads with the barest engine Python allows: the ratios it reaches bound
+those any engine can reach here.
 
 Each engine runs in a process of its own (``python scalar.py ENGINE`` prints
 its results as JSON): what one engine leaves behind (micrograd's graphs are
@@ -160,7 +162,7 @@ def split_step(Value: Any, layers: list, X: list, y: list, repeat: int) -> tuple
     return statistics.median(fwd), statistics.median(bwd)
 
 
-ENGINES = ("reference", "micrograd", "chainrule", "chainrule-fused")
+ENGINES = ("reference", "micrograd", "chainrule", "chainrule-fused", "floor")
 
 
 def measure(engine: str, repeat: int = 9) -> dict[str, Any]:
@@ -168,6 +170,19 @@ def measure(engine: str, repeat: int = 9) -> dict[str, Any]:
     X, y = moons()
     sizes = [2, 16, 16, 1]
     out: dict[str, Any] = {"engine": engine}
+    if engine == "floor":  # both workloads with the barest engine (python_floor.py)
+        import python_floor
+
+        layers = micrograd_style_mlp(python_floor.Value, sizes)
+        model = python_floor.MLP(sizes)
+        for collector in (True, False):
+            gc_ = f"gc {'on' if collector else 'off'}"
+            out[gc_] = median_time(lambda: demo_step(python_floor.Value, layers, X, y),
+                                   repeat=repeat, collector=collector)
+            out[f"fused {gc_}"] = median_time(
+                lambda: nn_scalar_step(model, X, y, python_floor.Value), repeat=repeat,
+                collector=collector)
+        return out
     if engine == "chainrule-fused":
         from autograd import Value
         from nn.scalar import MLP
