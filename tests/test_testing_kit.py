@@ -104,6 +104,16 @@ def test_element_strategies_keep_away_from_kinks_and_domains(x, y):
     assert y > 0
 
 
+@pytest.mark.parametrize("kink,margin", [(1.0, 0.1), (-1.0, 0.3), (2.0, 1e-3), (0.5, 0.2)])
+def test_floats_keep_the_margin_at_their_interval_ends(kink, margin):
+    # The ends are drawn first; kink - margin rounds to a float nearer than margin.
+    from hypothesis.errors import NoSuchExample
+
+    with pytest.raises(NoSuchExample):
+        find(floats(avoid=(kink,), margin=margin), lambda x: abs(x - kink) < margin,
+             settings=settings(max_examples=500, database=None))
+
+
 def test_strategies_shrink_to_small_readable_examples():
     assert find(shapes(), lambda s: len(s) >= 2) == (1, 1)
     t = find(tensors(), lambda t: t.size >= 3)

@@ -52,9 +52,10 @@ def floats(min_value: float = -FLOAT_BOUND, max_value: float = FLOAT_BOUND, *,
     pieces = []
     lo = min_value
     for a in edges:
-        if a - margin >= lo:
-            pieces.append((lo, a - margin))
-        lo = max(lo, a + margin)
+        below, above = _beyond(a, -margin), _beyond(a, margin)
+        if below >= lo:
+            pieces.append((lo, below))
+        lo = max(lo, above)
     if lo <= max_value:
         pieces.append((lo, max_value))
     if not pieces:
@@ -63,6 +64,17 @@ def floats(min_value: float = -FLOAT_BOUND, max_value: float = FLOAT_BOUND, *,
     pieces.sort(key=lambda p: (0.0 if p[0] <= 0.0 <= p[1] else min(abs(p[0]), abs(p[1])),
                                p[1] <= 0.0))
     return st.one_of(*[interval(a, b) for a, b in pieces])
+
+
+def _beyond(a: float, step: float) -> float:
+    """``a + step``, moved outwards until ``abs(x - a) >= abs(step)`` holds in floating point.
+
+    1.0 - 0.1 rounds to a float whose distance from 1.0 computes as 0.09999999999999998.
+    """
+    x = a + step
+    while abs(x - a) < abs(step):
+        x = math.nextafter(x, math.copysign(math.inf, step))
+    return x
 
 
 def positive_floats(min_value: float = 0.1, max_value: float = 4.0) -> st.SearchStrategy[float]:
