@@ -207,8 +207,11 @@ def mutated(request, monkeypatch):
 
 @pytest.mark.parametrize("mutated", MUTANTS, ids=repr, indirect=True)
 def test_check_op_catches_the_mutant(mutated):
+    # A lost keepdims shows in a few percent of draws (keepdims=False, an axis past the
+    # first): with random seeds, 100 examples missed it in 7 runs of 80 (sum and
+    # logsumexp), 300 in none. A caught mutant stops at its first failing example.
     with pytest.raises(Exception) as info:
-        check_op(**mutated.check, max_examples=100)
+        check_op(**mutated.check, max_examples=300)
     assert _caught(mutated, info.value), f"check_op failed for another reason: {info.value!r}"
 
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 import nn
@@ -312,10 +312,14 @@ def run_program(program):
 
 @given(program=value_programs())
 def test_walking_a_value_graph_gives_backwards_gradients_for_every_node(program):
-    (loss, nodes), (twin, twin_nodes) = twin_graphs(lambda: run_program(program))
+    try:
+        (loss, nodes), (twin, twin_nodes) = twin_graphs(lambda: run_program(program))
+    except OverflowError:  # exp of exp of ...: the program's value is not a float
+        reject()
     BackpropStepper(loss).run()
     twin.backward()
-    assert [n.grad for n in nodes] == [n.grad for n in twin_nodes]
+    # The same float operations in the same order: equal, NaN where both reach NaN.
+    np.testing.assert_array_equal([n.grad for n in nodes], [n.grad for n in twin_nodes])
     assert loss.grad == twin.grad == 1.0
 
 
