@@ -92,6 +92,20 @@ CLOSE_DEEP = dict(rtol=1e-8, atol=1e-10)
 APPROX = dict(rel=1e-9, abs=1e-12)
 
 
+def to_scale(tol: dict[str, float], *desired: Any) -> dict[str, float]:
+    """``tol`` with its atol raised to rtol times the largest magnitude in ``desired``.
+
+    For results whose elements share rounding error: the Hessian of y^2 holds
+    grad y grad y^T, so every element of a Hessian-vector product carries the
+    absolute error of the product's largest terms, and a small element may be
+    off by many of its own ulps. A wrong derivative is off by 1e-3 of the
+    result's size or more, far beyond rtol of it.
+    """
+    big = max((float(np.max(np.abs(d))) for d in map(np.asarray, desired) if d.size),
+              default=0.0)
+    return dict(rtol=tol["rtol"], atol=max(tol["atol"], tol["rtol"] * big))
+
+
 def close(dtype: Any = np.float64) -> dict[str, float]:
     """``CLOSE`` for ``dtype`` (float64 or float32), as keyword arguments of assert_allclose."""
     return CLOSE[np.dtype(dtype)]
