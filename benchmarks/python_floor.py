@@ -5,10 +5,10 @@ slots and knows three operations (``+``, ``*``, ``relu``) and one n-ary node
 (a neuron, ``b + sum_i w_i x_i``), told apart by a number; ``backward`` orders
 the graph with an explicit stack and adds each node's gradient to its parents.
 Nothing else: no grad mode, no checks of its inputs, no labels, no rule table,
-no release of saved values, no higher order. Any engine that records the same
-graph in Python objects does at least this much work, so the ratios this one
-reaches against micrograd's design bound what an engine can reach on this
-machine with the same Python.
+no release of saved values, no higher order. Any engine of chainrule's design,
+where each node is a Python object that knows its parents, does at least this
+much work per node, so the ratios this one reaches against micrograd's design
+bound what such an engine can reach on this machine with the same Python.
 """
 from __future__ import annotations
 

@@ -83,7 +83,7 @@ def scalar_rows() -> list[list[str]]:
                          f"micrograd's design {ref['gc off'] * 1e3:.0f} / "
                          f"{ref['gc on'] * 1e3:.0f} ms",
                          f"{ref['gc off'] / off:.1f}x / {ref['gc on'] / on:.1f}x", "-",
-                         "the most any engine reaches"])
+                         "bound for a node object"])
     rows.append(["  same graph: forward / backward, gc off",
                  f"{ours['forward'] * 1e3:.1f} / {ours['backward'] * 1e3:.1f} ms",
                  f"micrograd's design {ref['forward'] * 1e3:.1f} / {ref['backward'] * 1e3:.1f} ms",

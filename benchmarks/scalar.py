@@ -7,8 +7,8 @@ of micrograd's), so both run the very same graph, one node per ``*`` and
 ``+``; chainrule's ``nn.scalar.MLP`` runs the step with one node per neuron.
 The reference is ``micrograd_ref`` (micrograd's design, re-implemented here);
 micrograd itself is timed too when it is installed. ``python_floor`` runs both
-workloads with the barest engine Python allows: the ratios it reaches bound
-those any engine can reach here.
+workloads with the barest engine of chainrule's design (a node object that
+knows its parents): the ratios it reaches bound those such an engine can reach.
 
 Each engine runs in a process of its own (``python scalar.py ENGINE`` prints
 its results as JSON): what one engine leaves behind (micrograd's graphs are
