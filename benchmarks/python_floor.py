@@ -12,7 +12,6 @@ bound what such an engine can reach on this machine with the same Python.
 """
 from __future__ import annotations
 
-import random
 from operator import mul
 from typing import Any
 
@@ -106,12 +105,14 @@ def neuron(w: list[Value], x: list[Value], b: Value) -> Value:
 
 
 class MLP:
-    """micrograd's MLP with one node per neuron (relu between layers), weights U(-1, 1)."""
+    """micrograd's MLP with one node per neuron (relu between layers).
 
-    def __init__(self, sizes: list[int], seed: int = 1) -> None:
-        rng = random.Random(seed)
-        self.layers = [[([Value(rng.uniform(-1, 1)) for _ in range(sizes[k])], Value(0.0))
-                        for _ in range(sizes[k + 1])] for k in range(len(sizes) - 1)]
+    ``layers[k][j]`` lists neuron j's weights then its bias, as
+    ``scalar.micrograd_style_mlp`` makes them for the other engines.
+    """
+
+    def __init__(self, layers: list[list[list[Value]]]) -> None:
+        self.layers = [[(neuron[:-1], neuron[-1]) for neuron in layer] for layer in layers]
 
     def __call__(self, row: list[float]) -> Value:
         h = [Value(v) for v in row]

@@ -174,7 +174,7 @@ def measure(engine: str, repeat: int = 9) -> dict[str, Any]:
         import python_floor
 
         layers = micrograd_style_mlp(python_floor.Value, sizes)
-        model = python_floor.MLP(sizes)
+        model = python_floor.MLP(micrograd_style_mlp(python_floor.Value, sizes))
         for collector in (True, False):
             gc_ = f"gc {'on' if collector else 'off'}"
             out[gc_] = median_time(lambda: demo_step(python_floor.Value, layers, X, y),

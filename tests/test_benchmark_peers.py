@@ -43,7 +43,7 @@ def test_same_graph_peers_give_chainrule_gradients(value_type):
 
 
 def test_floor_neurons_give_chainrule_gradients():
-    model = python_floor.MLP(SIZES)  # the same weights as micrograd_style_mlp's
+    model = python_floor.MLP(micrograd_style_mlp(python_floor.Value, SIZES))
     loss = nn_scalar_step(model, X, Y, python_floor.Value)
     assert loss == pytest.approx(EXPECTED[0], rel=1e-12)
     assert [p.grad for p in model.parameters()] == pytest.approx(EXPECTED[1], rel=1e-9,
